@@ -1,0 +1,71 @@
+# The course's commands. `make lab` to learn, `make test` to check everything.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.install-stamp
+PORT ?= 8888
+ARGS ?=
+NB ?=
+DATA_DIR ?= course_data
+KERNEL := keras-course
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: lab test lint unit notebooks results student data clean distclean help
+
+help:
+	@echo "make lab      - create .venv if needed and start JupyterLab in notebooks/"
+	@echo "make test     - ruff + unit tests + every notebook under nbval (smoke profile)"
+	@echo "make results  - run notebooks in the full profile and write results/ (NB=08 for one)"
+	@echo "make student  - write the student edition (solutions cleared) into student/"
+	@echo "make data     - download every dataset once into DATA_DIR (for COURSE_DATA_DIR)"
+	@echo "make clean    - remove caches and generated files (distclean also removes .venv)"
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; v = sys.version_info; ok = v >= (3, 10); \
+	print("" if ok else f"error: Python 3.10 or newer is needed, found {v[0]}.{v[1]} ({sys.executable}). Install a newer Python and run: make lab PYTHON=python3.11"); \
+	sys.exit(0 if ok else 1)'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[dev,teach]'
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (Keras course)" >/dev/null
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG) $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+unit: $(STAMP)
+	$(VENV)/bin/pytest tests
+
+NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
+	--nbval-sanitize-with nbval_sanitize.cfg
+
+test: lint $(STAMP)
+	COURSE_PROFILE=smoke $(VENV)/bin/pytest -p no:cacheprovider tests notebooks $(NBVAL_FLAGS)
+
+notebooks: $(STAMP)
+	COURSE_PROFILE=smoke $(VENV)/bin/pytest -p no:cacheprovider notebooks $(NBVAL_FLAGS)
+
+results: $(STAMP)
+	$(PY) -m course_utils.runner $(NB)
+
+student: $(STAMP)
+	$(PY) -m course_utils.student notebooks student
+
+data: $(STAMP)
+	$(PY) -m course_utils.datasets fetch all --dest $(DATA_DIR)
+
+clean:
+	rm -rf student build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+	find . -name .ipynb_checkpoints -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

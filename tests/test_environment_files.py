@@ -1,0 +1,77 @@
+"""environment.yml (conda) and pyproject.toml (pip) must declare the same packages."""
+
+import re
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the TOML parser that pip itself vendors
+    from pip._vendor import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+# conda-forge names that differ from PyPI names.
+CONDA_TO_PYPI = {"pysoundfile": "soundfile"}
+NOT_PACKAGES = {"python", "pip"}
+SPEC = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$")
+
+
+def _split(spec: str) -> tuple[str, str]:
+    match = SPEC.match(spec)
+    assert match, f"cannot parse requirement {spec!r}"
+    name = match.group(1).lower().replace("_", "-")
+    return CONDA_TO_PYPI.get(name, name), match.group(2).replace(" ", "")
+
+
+def pyproject_requirements() -> dict[str, str]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    specs = list(data["project"]["dependencies"])
+    for group in data["project"]["optional-dependencies"].values():
+        specs.extend(group)
+    return dict(_split(s) for s in specs)
+
+
+def conda_requirements() -> dict[str, str]:
+    """Parse the few YAML shapes environment.yml uses (no YAML library needed)."""
+    found: dict[str, str] = {}
+    in_dependencies = False
+    for raw in (ROOT / "environment.yml").read_text().splitlines():
+        line = raw.split("#", 1)[0].rstrip()
+        if re.match(r"^[A-Za-z_]+:", line):
+            in_dependencies = line.startswith("dependencies:")
+            continue
+        if not in_dependencies:
+            continue
+        item = re.match(r"^\s*-\s+(.+)$", line)
+        if not item or item.group(1).endswith(":") or item.group(1).startswith("-e "):
+            continue
+        name, spec = _split(item.group(1))
+        if name not in NOT_PACKAGES:
+            found[name] = spec
+    return found
+
+
+def test_both_files_list_the_same_packages():
+    pip, conda = pyproject_requirements(), conda_requirements()
+    assert sorted(set(pip) - set(conda)) == [], "in pyproject.toml only"
+    assert sorted(set(conda) - set(pip)) == [], "in environment.yml only"
+
+
+def test_both_files_give_the_same_ranges():
+    pip, conda = pyproject_requirements(), conda_requirements()
+    differ = {n: (pip[n], conda[n]) for n in pip if n in conda and pip[n] != conda[n]}
+    assert differ == {}, f"ranges disagree (pyproject, environment.yml): {differ}"
+
+
+def test_every_requirement_is_a_compatible_range_not_an_exact_pin():
+    for name, spec in pyproject_requirements().items():
+        assert "==" not in spec, f"{name} is pinned exactly ({spec}); use a tested range"
+        assert ">=" in spec and "<" in spec, f"{name} needs a lower and an upper bound"
+
+
+def test_no_legacy_tf_keras():
+    assert "tf-keras" not in pyproject_requirements()
+
+
+def test_the_parser_sees_what_it_should():
+    conda = conda_requirements()
+    assert conda["tensorflow"] == ">=2.20,<2.22" and "jupyterlab" in conda
