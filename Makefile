@@ -23,9 +23,11 @@ help:
 	@echo "make clean    - remove caches and generated files (distclean also removes .venv)"
 
 $(VENV)/bin/python:
-	@$(PYTHON) -c 'import sys; v = sys.version_info; ok = v >= (3, 10); \
-	print("" if ok else f"error: Python 3.10 or newer is needed, found {v[0]}.{v[1]} ({sys.executable}). Install a newer Python and run: make lab PYTHON=python3.11"); \
-	sys.exit(0 if ok else 1)'
+	@v=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || \
+	  { echo "error: '$(PYTHON)' was not found: install Python 3.10 or newer, then run make lab again" >&2; exit 1; }; \
+	case "$$v" in 3.1[0-9]|3.[2-9][0-9]) ;; \
+	  *) echo "error: Python 3.10 or newer is needed, but '$(PYTHON)' is Python $$v. Install a newer one, then: make lab PYTHON=python3.11" >&2; exit 1;; \
+	esac
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
