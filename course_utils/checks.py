@@ -68,6 +68,8 @@ _MAX_SHOWN = 20  # arrays with at most this many entries are shown whole in a me
 
 def _fmt(value: Any, limit: int = 160) -> str:
     """A short, readable rendering of a value for a message."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, bool | np.bool_):
         text = repr(bool(value))
     elif isinstance(value, numbers.Integral):
