@@ -16,6 +16,12 @@ returns a small, deterministic, class-balanced subset of the same real data.
 
 from __future__ import annotations
 
+import os
+import socket
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 
 from course_utils import registry
@@ -26,13 +32,22 @@ from course_utils.download import (
 )
 from course_utils.formats import read_npz
 from course_utils.profile import PROFILES, get_profile
+from course_utils.speech import DEFAULT_WORDS, SpeechCommands
 
 __all__ = [
     "DatasetIntegrityError",
     "DatasetNotFoundError",
-    "load_mnist",
-    "resolve_profile",
+    "SpeechCommands",
     "balanced_indices",
+    "cifar10_label_names",
+    "decode_imdb_review",
+    "imdb_word_index",
+    "load_cifar10",
+    "load_imdb",
+    "load_mnist",
+    "load_speech_commands",
+    "load_speech_commands_tfds",
+    "resolve_profile",
 ]
 
 ArrayPair = tuple[np.ndarray, np.ndarray]
@@ -247,3 +262,156 @@ def decode_imdb_review(
         word_index = imdb_word_index()
     by_number = {rank + index_from: word for word, rank in word_index.items()}
     return " ".join(by_number.get(int(n), "?") for n in sequence)
+
+
+# ----------------------------------------------------------------------------- Speech Commands
+def load_speech_commands(
+    words: Sequence[str] = DEFAULT_WORDS,
+    unknown: bool = False,
+    *,
+    profile: str | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    max_unknown: int | None = None,
+    download: bool = True,
+) -> SpeechCommands:
+    """Load real Speech Commands clips as a speaker-disjoint train/validation/test split.
+
+    Args:
+        words: the command words to classify (default: the 7 words the mirror holds in
+            balance: yes no up down left right stop).
+        unknown: add an ``_unknown_`` class made of all the other words in the source.
+        profile: ``"full"``, ``"smoke"`` or ``None`` (active). Smoke keeps 8 train /
+            4 validation / 4 test clips per class, picked deterministically.
+        data_dir: a Speech Commands folder (``<word>/*.wav|flac``) or a mirror holding
+            ``speech_commands/``; overrides the usual search.
+        max_unknown: cap on ``_unknown_`` clips per split (deterministic pick); None: all.
+        download: allow downloading an official archive when no local copy exists.
+
+    Returns:
+        A :class:`~course_utils.speech.SpeechCommands` with ``train``, ``validation`` and
+        ``test`` ``tf.data.Dataset``\\ s of ``(float32 waveform [16000], int32 label)``,
+        ``label_names``, ``background_noise``, ``counts`` and ``files``.
+    """
+    from course_utils import speech
+
+    profile = resolve_profile(profile)
+    words = _check_words(words)
+    if data_dir is not None:
+        root = Path(data_dir).expanduser()
+        if (root / "speech_commands").is_dir():
+            root = root / "speech_commands"
+        missing = [w for w in words if not (root / w).is_dir()]
+        if missing:
+            raise DatasetNotFoundError(
+                f"Speech Commands: {root} has no folder for {', '.join(missing)}; "
+                "data_dir must hold <word>/ folders of .wav or .flac clips."
+            )
+    else:
+        root = speech.locate_speech_commands(words, unknown, download_ok=download)
+    return speech.build(
+        root, words, unknown=unknown, smoke=profile == "smoke", max_unknown=max_unknown
+    )
+
+
+def _check_words(words: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(words, str):
+        raise TypeError("words must be a sequence of words, e.g. ('yes', 'no'), not a string.")
+    words = tuple(words)
+    if not words or len(set(words)) != len(words):
+        raise ValueError(f"words must be distinct and non-empty, got {words!r}.")
+    bad = [w for w in words if not w or w.startswith(("_", ".")) or "/" in w]
+    if bad:
+        raise ValueError(f"not a Speech Commands word: {bad!r}.")
+    return words
+
+
+def load_speech_commands_tfds(
+    *,
+    profile: str | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    download: bool = True,
+) -> SpeechCommands:
+    """The full 12-class Speech Commands v0.02 benchmark through TensorFlow Datasets.
+
+    ``tfds.load("speech_commands")``: the 10 core words plus ``_silence_`` and
+    ``_unknown_``, with TFDS's official split (about 85k / 10k / 4.9k clips). It needs the
+    internet the first time (a 2.4 GB download plus the 112 MB test set) unless TFDS has
+    already prepared it in ``data_dir``. Without either it raises the same
+    :class:`DatasetNotFoundError` as the other loaders; offline, use
+    :func:`load_speech_commands` with ``COURSE_DATA_DIR``. Smoke keeps the first 96 / 48 /
+    48 examples of each split (not class-balanced). ``background_noise`` is empty (TFDS
+    folds it into ``_silence_``) and ``counts`` holds per-split totals under ``"total"``.
+    """
+    from course_utils import speech
+
+    profile = resolve_profile(profile)
+    folder = Path(data_dir).expanduser() if data_dir else _tfds_default_dir()
+    reason = _tfds_unavailable_reason(folder, download)
+    if reason is not None:
+        raise DatasetNotFoundError(_tfds_message(folder, reason))
+    import tensorflow as tf
+    import tensorflow_datasets as tfds
+
+    names = ["train", "validation", "test"]
+    if profile == "smoke":
+        names = ["train[:96]", "validation[:48]", "test[:48]"]
+    try:
+        splits, info = tfds.load(
+            "speech_commands", split=names, data_dir=str(folder), as_supervised=True,
+            download=download, with_info=True,
+        )
+    except Exception as exc:  # download, extraction or preparation failed
+        raise DatasetNotFoundError(_tfds_message(folder, f"{type(exc).__name__}: {exc}")) \
+            from None
+
+    def to_second(audio: Any, label: Any) -> tuple[Any, Any]:
+        audio = tf.cast(audio[: speech.CLIP_SAMPLES], tf.float32) / 32768.0
+        audio = tf.pad(audio, [[0, speech.CLIP_SAMPLES - tf.shape(audio)[0]]])
+        return tf.ensure_shape(audio, [speech.CLIP_SAMPLES]), tf.cast(label, tf.int32)
+
+    train, validation, test = (ds.map(to_second) for ds in splits)
+    totals = {s: int(info.splits[s].num_examples) for s in ("train", "validation", "test")}
+    return speech.SpeechCommands(
+        train=train, validation=validation, test=test,
+        label_names=list(info.features["label"].names),
+        background_noise=[], background_noise_names=[],
+        counts={s: {"total": n} for s, n in totals.items()},
+        files={s: [] for s in totals}, source=folder,
+    )
+
+
+def _tfds_default_dir() -> Path:
+    value = os.environ.get("TFDS_DATA_DIR", "").strip()
+    return Path(value).expanduser() if value else Path.home() / "tensorflow_datasets"
+
+
+def _tfds_unavailable_reason(folder: Path, download: bool) -> str | None:
+    """Why ``tfds.load`` cannot work here, checked quickly, or None if it may."""
+    if (folder / "speech_commands").is_dir() and any(
+        (folder / "speech_commands").glob("*/dataset_info.json")
+    ):
+        return None  # prepared already: no network needed
+    if not download:
+        return "downloads are turned off and TFDS has not prepared the dataset here"
+    host = "download.tensorflow.org"
+    try:
+        socket.create_connection((host, 80), timeout=5).close()
+    except OSError as exc:
+        return f"no connection to {host} ({exc})"
+    return None
+
+
+def _tfds_message(folder: Path, reason: str) -> str:
+    v2 = registry.SPEECH_COMMANDS_V2_TAR
+    return (
+        "Speech Commands v0.02 (TensorFlow Datasets 'speech_commands') is not available "
+        "here and could not be downloaded.\n"
+        f"  Expected: a prepared TFDS dataset in {folder / 'speech_commands'}\n"
+        f"  Official download: {v2.url} ({v2.size_text}) and "
+        "http://download.tensorflow.org/data/speech_commands_test_set_v0.02.tar.gz "
+        "(112.6 MB, 112,563,277 bytes)\n"
+        f"  Reason: {reason}\n"
+        "Fix: connect to the internet and run this again, or work offline with "
+        "load_speech_commands() and COURSE_DATA_DIR set to a dataset mirror holding "
+        "speech_commands/<word>/ (e.g. the course's shared/datasets folder)."
+    )
