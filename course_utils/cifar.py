@@ -31,11 +31,11 @@ from course_utils.formats import read_cifar_batch
 
 ArrayPair = tuple[np.ndarray, np.ndarray]
 FOLDER = registry.CIFAR10_FOLDER
-ARCHIVE = registry.CIFAR10_TAR
+ARCHIVE_NAME = registry.CIFAR10_TAR.name
 _MIRROR_FOLDER = f"cifar10/{FOLDER}"
 _CACHE_FOLDERS = (FOLDER, f"cifar-10-batches-py-target/{FOLDER}", f"cifar10/{FOLDER}")
-_MIRROR_ARCHIVES = (f"cifar10/{ARCHIVE.name}", ARCHIVE.name)
-_CACHE_ARCHIVES = (ARCHIVE.name, "cifar-10-batches-py-target_archive", f"{FOLDER}.tar.gz")
+_MIRROR_ARCHIVES = (f"cifar10/{ARCHIVE_NAME}", ARCHIVE_NAME)
+_CACHE_ARCHIVES = (ARCHIVE_NAME, "cifar-10-batches-py-target_archive", f"{FOLDER}.tar.gz")
 _NEEDED = (*registry.CIFAR10_TRAIN_BATCHES, registry.CIFAR10_TEST_BATCH)
 
 
@@ -59,7 +59,7 @@ def _is_batch_folder(path: Path) -> bool:
 
 def extract_archive(archive: Path, dest: Path) -> Path:
     """Verify the official archive and extract its batches into ``dest``."""
-    verify_file(archive, ARCHIVE)
+    verify_file(archive, registry.official(ARCHIVE_NAME))
     return extract(archive, dest, strip=FOLDER, keep=keep_batch_file)
 
 
@@ -80,7 +80,7 @@ def locate_cifar10(*, download_ok: bool = True, progress: bool = True) -> Path:
     reason = "downloads are turned off"
     if download_ok:
         try:
-            archive = download(ARCHIVE, cache_dir(), progress=progress)
+            archive = download(registry.official(ARCHIVE_NAME), cache_dir(), progress=progress)
         except DownloadFailed as exc:
             reason = str(exc)
         except PermissionError as exc:
@@ -93,9 +93,9 @@ def locate_cifar10(*, download_ok: bool = True, progress: bool = True) -> Path:
     raise DatasetNotFoundError(
         not_found_message(
             "CIFAR-10",
-            [f"{FOLDER}/ ({', '.join(_NEEDED)})", f"or {ARCHIVE.name}"],
+            [f"{FOLDER}/ ({', '.join(_NEEDED)})", f"or {ARCHIVE_NAME}"],
             searched,
-            [ARCHIVE],
+            [registry.official(ARCHIVE_NAME)],
             [f"{_MIRROR_FOLDER}/"],
             reason,
         )
@@ -113,21 +113,28 @@ def read_cifar10_folder(folder: Path) -> tuple[ArrayPair, ArrayPair]:
         raise DatasetIntegrityError(
             f"{folder} is an incomplete CIFAR-10 folder: missing {', '.join(missing)}."
         )
-    x_train = np.empty((50000, 3072), dtype=np.uint8)
-    y_train = np.empty((50000,), dtype=np.uint8)
+    n_train, n_test = registry.CIFAR10_COUNTS["train"], registry.CIFAR10_COUNTS["test"]
+    x_train = np.empty((n_train, 3072), dtype=np.uint8)
+    y_train = np.empty((n_train,), dtype=np.uint8)
     start = 0
     for name in registry.CIFAR10_TRAIN_BATCHES:
         data, labels = read_cifar_batch(folder / name)
         stop = start + len(data)
-        if stop > 50000:
-            raise DatasetIntegrityError(f"{folder / name}: the training batches hold > 50,000.")
+        if stop > n_train:
+            raise DatasetIntegrityError(
+                f"{folder / name}: the training batches hold more than {n_train:,} images."
+            )
         x_train[start:stop], y_train[start:stop] = data, labels
         start = stop
-    if start != 50000:
-        raise DatasetIntegrityError(f"{folder}: the training batches hold {start:,} images.")
+    if start != n_train:
+        raise DatasetIntegrityError(
+            f"{folder}: the training batches hold {start:,} images, expected {n_train:,}."
+        )
     x_test, y_test = read_cifar_batch(folder / registry.CIFAR10_TEST_BATCH)
-    if len(x_test) != 10000:
-        raise DatasetIntegrityError(f"{folder}: the test batch holds {len(x_test):,} images.")
+    if len(x_test) != n_test:
+        raise DatasetIntegrityError(
+            f"{folder}: the test batch holds {len(x_test):,} images, expected {n_test:,}."
+        )
     _verify_content(folder, x_train, y_train, x_test, y_test)
     train = (_to_images(x_train), y_train.reshape(-1, 1))
     return train, (_to_images(x_test), y_test.reshape(-1, 1))

@@ -31,16 +31,19 @@ from course_utils.download import (
     obtain,
 )
 from course_utils.formats import read_npz
+from course_utils.mirror import DatasetStatus
 from course_utils.profile import PROFILES, get_profile
 from course_utils.speech import DEFAULT_WORDS, SpeechCommands
 
 __all__ = [
     "DatasetIntegrityError",
     "DatasetNotFoundError",
+    "DatasetStatus",
     "SpeechCommands",
     "balanced_indices",
     "cifar10_label_names",
     "decode_imdb_review",
+    "format_status",
     "imdb_word_index",
     "load_cifar10",
     "load_imdb",
@@ -48,6 +51,7 @@ __all__ = [
     "load_speech_commands",
     "load_speech_commands_tfds",
     "resolve_profile",
+    "status",
 ]
 
 ArrayPair = tuple[np.ndarray, np.ndarray]
@@ -103,6 +107,17 @@ def _check_array(
         )
 
 
+def read_mnist_npz(path: Path) -> dict[str, np.ndarray]:
+    """Read ``mnist.npz`` and check every array's shape, dtype and label range."""
+    arrays = read_npz(path, list(registry.MNIST_SHAPES))
+    for name, shape in registry.MNIST_SHAPES.items():
+        _check_array(path, name, arrays[name], shape, "uint8")
+    for name in ("y_train", "y_test"):
+        if arrays[name].size and arrays[name].max() > 9:
+            raise DatasetIntegrityError(f"{path}: {name} holds labels above 9.")
+    return arrays
+
+
 def load_mnist(
     *, profile: str | None = None, download: bool = True
 ) -> tuple[ArrayPair, ArrayPair]:
@@ -120,16 +135,12 @@ def load_mnist(
     profile = resolve_profile(profile)
     path = obtain(
         "MNIST",
-        registry.MNIST_NPZ,
+        registry.official("mnist.npz"),
         mirror_paths=["mnist/mnist.npz"],
         cache_paths=["mnist.npz", "mnist/mnist.npz"],
         download_ok=download,
     )
-    arrays = read_npz(path, ["x_train", "y_train", "x_test", "y_test"])
-    _check_array(path, "x_train", arrays["x_train"], (60000, 28, 28), "uint8")
-    _check_array(path, "y_train", arrays["y_train"], (60000,), "uint8")
-    _check_array(path, "x_test", arrays["x_test"], (10000, 28, 28), "uint8")
-    _check_array(path, "y_test", arrays["y_test"], (10000,), "uint8")
+    arrays = read_mnist_npz(path)
     train = (arrays["x_train"], arrays["y_train"])
     test = (arrays["x_test"], arrays["y_test"])
     if profile == "smoke":
@@ -214,7 +225,7 @@ def load_imdb(
     profile = resolve_profile(profile)
     path = obtain(
         "IMDB",
-        registry.IMDB_NPZ,
+        registry.official("imdb.npz"),
         mirror_paths=["imdb/imdb.npz"],
         cache_paths=["imdb.npz", "imdb/imdb.npz"],
         download_ok=download,
@@ -243,7 +254,7 @@ def imdb_word_index(*, download: bool = True) -> dict[str, int]:
 
     path = obtain(
         "IMDB word index",
-        registry.IMDB_WORD_INDEX,
+        registry.official("imdb_word_index.json"),
         mirror_paths=["imdb/imdb_word_index.json"],
         cache_paths=["imdb_word_index.json", "imdb/imdb_word_index.json"],
         download_ok=download,
@@ -402,7 +413,7 @@ def _tfds_unavailable_reason(folder: Path, download: bool) -> str | None:
 
 
 def _tfds_message(folder: Path, reason: str) -> str:
-    v2 = registry.SPEECH_COMMANDS_V2_TAR
+    v2 = registry.official(registry.SPEECH_COMMANDS_V2_TAR.name)
     return (
         "Speech Commands v0.02 (TensorFlow Datasets 'speech_commands') is not available "
         "here and could not be downloaded.\n"
@@ -415,3 +426,28 @@ def _tfds_message(folder: Path, reason: str) -> str:
         "load_speech_commands() and COURSE_DATA_DIR set to a dataset mirror holding "
         "speech_commands/<word>/ (e.g. the course's shared/datasets folder)."
     )
+
+
+# ----------------------------------------------------------------------------- status / CLI
+def status() -> list[DatasetStatus]:
+    """For each dataset (mnist, cifar10, imdb, speech_commands): found?, where, how to get.
+
+    Cheap (no hashing); the loaders verify what they read. ``print(format_status())``
+    shows it as a table.
+    """
+    from course_utils.mirror import status as _status
+
+    return _status()
+
+
+def format_status(rows: list[DatasetStatus] | None = None) -> str:
+    """:func:`status` as a printable found/missing table."""
+    from course_utils.mirror import format_status as _format
+
+    return _format(rows)
+
+
+if __name__ == "__main__":  # python -m course_utils.datasets fetch|check|status
+    from course_utils.data_cli import main
+
+    raise SystemExit(main())

@@ -111,6 +111,20 @@ FILES: dict[str, OfficialFile] = {
     )
 }
 
+
+
+def official(name: str) -> OfficialFile:
+    """The registry entry for an official file name (looked up at call time, so tests can
+    point ``FILES`` at a local server)."""
+    return FILES[name]
+
+
+# --- MNIST array facts (keras.datasets.mnist docs) ---
+MNIST_SHAPES: dict[str, tuple[int, ...]] = {
+    "x_train": (60000, 28, 28), "y_train": (60000,),
+    "x_test": (10000, 28, 28), "y_test": (10000,),
+}
+
 # --- CIFAR-10 content facts (shared/datasets/README.md; hold for the official files too) ---
 CIFAR10_FOLDER = "cifar-10-batches-py"
 CIFAR10_TRAIN_BATCHES: tuple[str, ...] = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -120,6 +134,8 @@ CIFAR10_LABEL_NAMES: tuple[str, ...] = (
     "airplane", "automobile", "bird", "cat", "deer",
     "dog", "frog", "horse", "ship", "truck",
 )
+#: Images per split (Krizhevsky 2009): 5 training batches of 10,000 and one test batch.
+CIFAR10_COUNTS: dict[str, int] = {"train": 50000, "test": 10000}
 CIFAR10_CONTENT_SHA256: dict[str, str] = {
     "train_data": "9d5c2eddadb0deff02c14c350c0385aab7b1d5ff1edfeb4997c8dc8644960111",
     "test_data": "177777c33ba79825320efa646ad04a94bdc3c80e4ebe3bd21724f8cdfd4b9d56",

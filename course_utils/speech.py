@@ -56,8 +56,8 @@ SMOKE_PER_CLASS: dict[str, int] = {"train": 8, "validation": 4, "test": 4}
 #: From the dataset README: "MAX_NUM_WAVS_PER_CLASS = 2**27 - 1  # ~134M".
 MAX_NUM_WAVS_PER_CLASS = 2**27 - 1
 _CACHE_FORMAT = 1
-_MINI = registry.SPEECH_COMMANDS_MINI_ZIP
-_V2 = registry.SPEECH_COMMANDS_V2_TAR
+_MINI_NAME = registry.SPEECH_COMMANDS_MINI_ZIP.name
+_V2_NAME = registry.SPEECH_COMMANDS_V2_TAR.name
 
 
 # ----------------------------------------------------------------------------- split rule
@@ -287,15 +287,21 @@ _CACHE_FOLDERS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class _Archive:
-    spec: registry.OfficialFile
+    name: str  # official file name, a key of registry.FILES
     words: tuple[str, ...] | None  # None: every word
     strip: str | None
     extract_to: str
 
+    @property
+    def spec(self) -> registry.OfficialFile:
+        return registry.official(self.name)
+
 
 _ARCHIVES = (
-    _Archive(_V2, None, None, "speech_commands"),
-    _Archive(_MINI, registry.SPEECH_MINI_WORDS, "mini_speech_commands", "mini_speech_commands"),
+    _Archive(_V2_NAME, None, None, "speech_commands"),
+    _Archive(
+        _MINI_NAME, registry.SPEECH_MINI_WORDS, "mini_speech_commands", "mini_speech_commands"
+    ),
 )
 
 
@@ -317,7 +323,7 @@ def archive_candidates() -> list[tuple[Path, _Archive]]:
     mirror = data_dir()
     bases = [mirror, mirror / _MIRROR_FOLDER] if mirror is not None else []
     bases.append(cache_dir())
-    return [(base / a.spec.name, a) for base in bases for a in _ARCHIVES]
+    return [(base / a.name, a) for base in bases for a in _ARCHIVES]
 
 
 def _archive_covers(archive: _Archive, words: Sequence[str], unknown: bool) -> bool:
@@ -363,7 +369,7 @@ def locate_speech_commands(
             "Speech Commands",
             [f"speech_commands/<word>/*.wav|*.flac for the words {', '.join(words)}"
              + (" and other words for _unknown_" if unknown else ""),
-             f"or {_V2.name} / {_MINI.name}"],
+             f"or {_V2_NAME} / {_MINI_NAME}"],
             searched,
             [wanted.spec],
             ["speech_commands/<word>/"],
