@@ -350,7 +350,10 @@ def locate_speech_commands(
         if path.is_file() and _archive_covers(archive, words, unknown):
             verify_file(path, archive.spec)
             return extract(path, cache_dir() / archive.extract_to, strip=archive.strip)
-    wanted = _ARCHIVES[1] if _archive_covers(_ARCHIVES[1], words, unknown) else _ARCHIVES[0]
+    # Download the 182 MB mini archive when it has the words; an _unknown_ class needs the
+    # many other words of the full v0.02 archive.
+    mini_ok = not unknown and _archive_covers(_ARCHIVES[1], words, unknown)
+    wanted = _ARCHIVES[1] if mini_ok else _ARCHIVES[0]
     reason = "downloads are turned off"
     if download_ok:
         try:
