@@ -45,6 +45,9 @@ def _members(archive: Path) -> Iterator[tuple[str, Callable[[], IO[bytes]]]]:
         for member in tf:
             if member.isfile():
                 yield member.name, (lambda member=member: tf.extractfile(member))  # type: ignore[misc]
+        # Read to the end so gzip checks its CRC-32 and length trailer too.
+        while tf.fileobj is not None and tf.fileobj.read(_CHUNK):
+            pass
 
 
 def extract(
