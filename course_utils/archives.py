@@ -93,10 +93,12 @@ def extract(
             ) from None
         if count == 0:
             raise DatasetIntegrityError(f"{archive} holds none of the expected files.")
-        if dest.exists():  # another process finished first; keep its copy
-            shutil.rmtree(tmp)
-            return dest
-        tmp.rename(dest)
+        try:
+            tmp.rename(dest)
+        except OSError:
+            if not dest.is_dir():
+                raise
+            shutil.rmtree(tmp)  # another process finished first; keep its copy
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -105,6 +105,9 @@ def locate_cifar10(*, download_ok: bool = True, progress: bool = True) -> Path:
 def read_cifar10_folder(folder: Path) -> tuple[ArrayPair, ArrayPair]:
     """Read and verify the six batches in ``folder``; Keras's layout and dtypes.
 
+    Batches are read one at a time straight into the channels-last result while their
+    bytes feed the content sha256, so memory stays near the size of the result.
+
     Raises:
         DatasetIntegrityError: a batch is missing, malformed, or the content hashes differ.
     """
@@ -113,48 +116,42 @@ def read_cifar10_folder(folder: Path) -> tuple[ArrayPair, ArrayPair]:
         raise DatasetIntegrityError(
             f"{folder} is an incomplete CIFAR-10 folder: missing {', '.join(missing)}."
         )
-    n_train, n_test = registry.CIFAR10_COUNTS["train"], registry.CIFAR10_COUNTS["test"]
-    x_train = np.empty((n_train, 3072), dtype=np.uint8)
-    y_train = np.empty((n_train,), dtype=np.uint8)
+    train = _read_split(folder, "train", registry.CIFAR10_TRAIN_BATCHES)
+    test = _read_split(folder, "test", (registry.CIFAR10_TEST_BATCH,))
+    return train, test
+
+
+def _read_split(folder: Path, split: str, batches: tuple[str, ...]) -> ArrayPair:
+    expected = registry.CIFAR10_COUNTS[split]
+    images = np.empty((expected, 32, 32, 3), dtype=np.uint8)
+    labels = np.empty((expected, 1), dtype=np.uint8)
+    data_hash, label_hash = hashlib.sha256(), hashlib.sha256()
     start = 0
-    for name in registry.CIFAR10_TRAIN_BATCHES:
-        data, labels = read_cifar_batch(folder / name)
+    for name in batches:
+        data, batch_labels = read_cifar_batch(folder / name)
         stop = start + len(data)
-        if stop > n_train:
+        if stop > expected:
             raise DatasetIntegrityError(
-                f"{folder / name}: the training batches hold more than {n_train:,} images."
+                f"{folder / name}: the {split} batches hold more than {expected:,} images."
             )
-        x_train[start:stop], y_train[start:stop] = data, labels
+        data_hash.update(data.data)
+        label_hash.update(batch_labels.data)
+        images[start:stop] = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+        labels[start:stop, 0] = batch_labels
         start = stop
-    if start != n_train:
+        del data
+    if start != expected:
         raise DatasetIntegrityError(
-            f"{folder}: the training batches hold {start:,} images, expected {n_train:,}."
+            f"{folder}: the {split} batches hold {start:,} images, expected {expected:,}."
         )
-    x_test, y_test = read_cifar_batch(folder / registry.CIFAR10_TEST_BATCH)
-    if len(x_test) != n_test:
-        raise DatasetIntegrityError(
-            f"{folder}: the test batch holds {len(x_test):,} images, expected {n_test:,}."
-        )
-    _verify_content(folder, x_train, y_train, x_test, y_test)
-    train = (_to_images(x_train), y_train.reshape(-1, 1))
-    return train, (_to_images(x_test), y_test.reshape(-1, 1))
-
-
-def _verify_content(folder: Path, *arrays: np.ndarray) -> None:
-    names = ("train_data", "train_labels", "test_data", "test_labels")
-    for name, array in zip(names, arrays, strict=True):
-        actual = hashlib.sha256(np.ascontiguousarray(array).data).hexdigest()
-        expected = registry.CIFAR10_CONTENT_SHA256[name]
-        if actual != expected:
+    for what, digest in (("data", data_hash), ("labels", label_hash)):
+        want = registry.CIFAR10_CONTENT_SHA256[f"{split}_{what}"]
+        if digest.hexdigest() != want:
             raise DatasetIntegrityError(
-                f"{folder}: CIFAR-10 {name.replace('_', ' ')} differ from the official data "
-                f"(content sha256 expected {expected}, got {actual})."
+                f"{folder}: CIFAR-10 {split} {what} differ from the official data "
+                f"(content sha256 expected {want}, got {digest.hexdigest()})."
             )
-
-
-def _to_images(rows: np.ndarray) -> np.ndarray:
-    """(N, 3072) channel-planar rows -> (N, 32, 32, 3) channels-last images (a copy)."""
-    return np.ascontiguousarray(rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+    return images, labels
 
 
 def keep_batch_file(rel: PurePosixPath) -> bool:

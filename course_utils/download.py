@@ -194,6 +194,8 @@ def not_found_message(
     lines.append("  Looked in:")
     if mirror is None:
         lines.append(f"    - (no mirror: {DATA_DIR_ENV} is not set)")
+    elif not mirror.is_dir():
+        lines.append(f"    - (the mirror {DATA_DIR_ENV}={mirror} does not exist)")
     lines += [f"    - {p}" for p in searched]
     for spec in specs:
         lines.append(f"  Official download: {spec.url} ({spec.size_text})")
