@@ -10,6 +10,7 @@ a check cell after it (``grade: true``, ``locked: true``, ``points`` > 0, ``grad
 cell, so a test can print all of them at once::
 
     python -m course_utils.exercise_format notebooks/*.ipynb
+    python -m course_utils.exercise_format --summary notebooks/*.ipynb   # + points
 """
 
 from __future__ import annotations
@@ -257,11 +258,19 @@ def _index_of(nb: Any, grade_id: str) -> int | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    paths = argv if argv is not None else sys.argv[1:]
+    args = list(sys.argv[1:] if argv is None else argv)
+    summary = "--summary" in args
+    paths = [a for a in args if a != "--summary"]
     if not paths:
-        print("usage: python -m course_utils.exercise_format NOTEBOOK.ipynb ...")
+        print("usage: python -m course_utils.exercise_format [--summary] NOTEBOOK.ipynb ...")
         return 2
     problems = [p for path in paths for p in validate_notebook(path)]
+    if summary:
+        for path in paths:
+            exercises = find_exercises(path)
+            listed = ", ".join(f"{ex.key} ({ex.points:g})" for ex in exercises) or "none"
+            total = sum(ex.points for ex in exercises)
+            print(f"{Path(path).name}: {total:g} point(s): {listed}")
     for problem in problems:
         print(problem)
     if not problems:

@@ -177,3 +177,17 @@ def test_wrong_flags_and_cell_types(nb):
 def test_no_exercises_section(nb):
     nb.cells[5].source = nb.cells[5].source.replace("## Exercises", "## Practice")
     assert f"{NAME}: exercise cells but no '## Exercises' section" in problems_of(nb)
+
+
+def test_command_line(tmp_path, capsys):
+    from course_utils.exercise_format import main
+
+    assert main(["--summary", str(FIXTURE)]) == 0
+    out = capsys.readouterr().out
+    assert f"{NAME}: 4 point(s): ex99_1 (1), ex99_2 (2), ex99_3 (1)" in out
+    nb = nbformat.read(FIXTURE, as_version=4)
+    nb.cells[index_of(nb, "ex99_1_check")].metadata.nbgrader.locked = False
+    nbformat.write(nb, tmp_path / NAME)
+    assert main([str(tmp_path / NAME)]) == 1
+    assert "[ex99_1_check]: check cell must be locked" in capsys.readouterr().out
+    assert main([]) == 2
