@@ -57,7 +57,7 @@ __all__ = [
 ArrayPair = tuple[np.ndarray, np.ndarray]
 
 #: Smoke-profile sizes per class (train, test).
-SMOKE_PER_CLASS = {"mnist": (100, 50), "cifar10": (100, 50), "imdb": (250, 250)}  # train, test
+SMOKE_PER_CLASS = {"mnist": (100, 50), "cifar10": (100, 50), "imdb": (250, 250)}
 
 
 def resolve_profile(profile: str | None) -> str:
