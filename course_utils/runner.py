@@ -130,6 +130,10 @@ def execute_notebook(path: Path, profile: str = "full", timeout: int = 3600) -> 
             client = NotebookClient(
                 nb, timeout=timeout, kernel_name="python3",
                 resources={"metadata": {"path": str(path.parent)}},
+                # TensorFlow's C++ start-up chatter (absl logs written to the process's
+                # stderr before logging is configured) stays in the runner's log instead
+                # of the committed notebook; Python-level output is captured as usual.
+                extra_arguments=["--IPKernelApp.capture_fd_output=False"],
             )
             start = time.perf_counter()
             client.execute()
