@@ -56,6 +56,7 @@ __all__ = [
     "check_that",
     "check_value",
     "choice_key",
+    "get_answer",
     "register_choice",
 ]
 
@@ -629,6 +630,25 @@ def check_value(answer: Any, expected: Any, *, tol: float = 1e-6, name: str = "a
     except _Failure as failure:
         _raise(failure)
     print(f"✔ {name}: correct")
+
+
+def get_answer(answer: Any, *, name: str = "answer") -> Any:
+    """Run the learner's code once in a check cell and return its result.
+
+    For check cells that need an object made by the answer before checking it::
+
+        model = get_answer(lambda: build_mlp((32, 16)), name="build_mlp")
+        check_that(lambda: model.output_shape == (None, 10), "the model outputs 10 scores")
+
+    Calling ``build_mlp(...)`` directly would stop the student edition with a bare
+    ``NotImplementedError``; through ``get_answer`` it is the usual "not answered yet"
+    AssertionError (and a crash is reported as "your code raised ...").
+    """
+    name = _require_name(name, "name", "get_answer")
+    try:
+        return _resolve(answer, name, "get_answer")
+    except _Failure as failure:
+        _raise(failure)
 
 
 def check_that(condition_fn: Any, explanation: str, *, name: str | None = None) -> None:

@@ -15,6 +15,7 @@ cell, so a test can print all of them at once::
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from dataclasses import dataclass
@@ -68,6 +69,36 @@ def _markers(source: str, begin: str, end: str) -> tuple[list[tuple[int, str]], 
     return found, problem
 
 
+def _defined_functions(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {node.name for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+
+
+def _eager_calls(source: str, names: set[str]) -> list[str]:
+    """Names from ``names`` called at the top level of a cell (not inside a lambda/def)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython magics and the like: nothing to say
+        return []
+    found: list[str] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef):
+            return  # deferred: runs only when the check calls it
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in names and node.func.id not in found):
+            found.append(node.func.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
 def _read(nb_or_path: Any, name: str | None) -> tuple[Any, str]:
     if isinstance(nb_or_path, str | Path):
         path = Path(nb_or_path)
@@ -118,6 +149,7 @@ def validate_notebook(nb_or_path: Any, name: str | None = None) -> list[str]:
     answers: dict[str, int] = {}  # exercise key -> answer cell index
     checks: dict[str, int] = {}
     total_points = 0.0
+    answer_functions: set[str] = set()
 
     for index, cell in enumerate(nb.cells):
         source = _source(cell)
@@ -207,6 +239,7 @@ def validate_notebook(nb_or_path: Any, name: str | None = None) -> list[str]:
                     report(index, f"line {number}: the solution must sit inside a function "
                                   "body (indented), so the student edition still runs",
                            grade_id)
+            answer_functions |= _defined_functions(source)
             if not meta.get("jupyter", {}).get("source_hidden"):
                 report(index, "answer cell input must be collapsed "
                               "(metadata jupyter.source_hidden: true)", grade_id)
@@ -230,6 +263,12 @@ def validate_notebook(nb_or_path: Any, name: str | None = None) -> list[str]:
                               "check_choice)", grade_id)
             if hid_problem:
                 report(index, f"hidden-test markers: {hid_problem}", grade_id)
+            for called in _eager_calls(source, answer_functions):
+                report(index, f"calls the answer function {called}(...) outside a lambda: in "
+                              "the student edition that stops with a bare NotImplementedError "
+                              f"instead of 'not answered yet'; use get_answer(lambda: "
+                              f"{called}(...)) or call it inside a lambda passed to a check",
+                       grade_id)
             if key not in answers:
                 later = _index_of(nb, f"{key}_answer")
                 if later is not None:

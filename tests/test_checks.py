@@ -13,6 +13,7 @@ from course_utils.checks import (
     check_that,
     check_value,
     choice_key,
+    get_answer,
     register_choice,
 )
 
@@ -425,6 +426,27 @@ def test_that_bad_arguments():
         check_that(lambda: np.array([1, 2]) > 0, "positive")
     with pytest.raises(TypeError, match="explanation must be a non-empty string"):
         check_that(lambda: True, "")
+
+
+# ----------------------------------------------------------------------- get_answer
+
+
+def test_get_answer_returns_the_value_or_explains(capsys):
+    assert get_answer(lambda: [1, 2], name="build") == [1, 2]
+    assert get_answer(3) == 3
+    assert capsys.readouterr().out == ""
+
+    def build_mlp(units):
+        raise NotImplementedError()
+
+    error = fails(lambda: get_answer(lambda: build_mlp(3), name="build_mlp"),
+                  "^build_mlp: not answered yet")
+    assert short_traceback(error)
+    error = fails(lambda: get_answer(lambda: {}["units"], name="build_mlp"),
+                  "^build_mlp: your code raised KeyError")
+    assert isinstance(error.__cause__, KeyError)
+    with pytest.raises(TypeError, match="get_answer: answer is a function that needs"):
+        get_answer(build_mlp)
 
 
 # ----------------------------------------------------------------------- check_choice

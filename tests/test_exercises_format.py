@@ -108,6 +108,18 @@ def test_check_cell_must_call_a_check(nb):
     assert_problem(nb, i, "ex99_1_check", "must call course_utils.checks")
 
 
+def test_check_cell_must_not_call_the_answer_eagerly(nb):
+    i = index_of(nb, "ex99_2_check")
+    nb.cells[i].source = ("from course_utils.checks import check_that, get_answer\n"
+                          "probs = softmax(np.zeros(3))\n"
+                          "ok = get_answer(lambda: softmax(np.ones(2)))\n"
+                          "check_that(lambda: softmax(np.zeros(2)).sum() == 1, 'sums to 1')")
+    assert_problem(nb, i, "ex99_2_check", "calls the answer function softmax(...) outside a "
+                                          "lambda")
+    nb.cells[i].source = "\n".join(nb.cells[i].source.splitlines()[::2])  # lambdas only
+    assert not any("outside a lambda" in p for p in problems_of(nb))
+
+
 def test_answer_cell_must_be_collapsed(nb):
     i = index_of(nb, "ex99_2_answer")
     del nb.cells[i].metadata["jupyter"]
