@@ -159,8 +159,11 @@ def run_student_notebook(path, monkeypatch):
             if not errors:
                 problems.append(f"{where}: the check passed on an unanswered exercise")
             elif errors[0].ename != "AssertionError" or "not answered yet" not in errors[0].evalue:
+                hint = (" (the check cell calls an answer function outside a lambda: use "
+                        "get_answer(lambda: ...))" if errors[0].ename == "NotImplementedError"
+                        else "")
                 problems.append(f"{where}: expected 'not answered yet', got "
-                                f"{errors[0].ename}: {errors[0].evalue}")
+                                f"{errors[0].ename}: {errors[0].evalue}{hint}")
         elif errors:
             problems.append(f"{where}: {errors[0].ename}: {errors[0].evalue}")
     return problems, checks
