@@ -80,6 +80,8 @@ def _fmt(value: Any, limit: int = 160) -> str:
     elif isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
         if value.ndim == 0:
             return _fmt(value.item(), limit)
+        if value.size > _MAX_SHOWN:
+            return f"<{value.dtype} array of shape {value.shape}>"
         with np.printoptions(precision=4, threshold=_MAX_SHOWN, edgeitems=3, linewidth=88):
             text = np.array2string(value, separator=", ")
     elif hasattr(value, "shape") and hasattr(value, "dtype"):
