@@ -122,7 +122,7 @@ def execute_notebook(path: Path, profile: str = "full", timeout: int = 3600) -> 
         env_patch = {
             "COURSE_PROFILE": profile,
             RESULTS_ENV_VAR: str(metrics_file),
-            "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+            "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
         }
         saved = {k: os.environ.get(k) for k in env_patch}
         os.environ.update(env_patch)
