@@ -111,6 +111,45 @@ def run_lock(path: Path = LOCK_PATH) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _path_replacements() -> list[tuple[str, str]]:
+    """Machine-specific folders and the portable names that replace them in outputs."""
+    import site
+    import sysconfig
+
+    pairs = [(p, "<site-packages>") for p in site.getsitepackages()]
+    pairs.append((sysconfig.get_paths()["purelib"], "<site-packages>"))
+    pairs += [(sys.prefix, "<venv>"), (str(ROOT), "<course>"), (str(Path.home()), "~")]
+    # longest first, so a folder inside another is replaced by its own name
+    return sorted({(a, b) for a, b in pairs if a and a != "/"}, key=lambda x: -len(x[0]))
+
+
+def portable_outputs(nb: Any) -> int:
+    """Replace this machine's folders (venv, checkout, home) in text outputs; return count.
+
+    Library warnings quote their own file's absolute path; a committed notebook should
+    not carry the path of the machine it ran on.
+    """
+    replacements = _path_replacements()
+    changed = 0
+
+    def clean(text: str) -> str:
+        nonlocal changed
+        for old, new in replacements:
+            if old in text:
+                text = text.replace(old, new)
+                changed += 1
+        return text
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = clean(output["text"])
+            data = output.get("data", {})
+            if "text/plain" in data:
+                data["text/plain"] = clean(data["text/plain"])
+    return changed
+
+
 def execute_notebook(path: Path, profile: str = "full", timeout: int = 3600) -> dict[str, Any]:
     """Execute ``path`` in place with a fresh kernel and stamp it; return its stamp."""
     import nbformat
@@ -158,6 +197,7 @@ def execute_notebook(path: Path, profile: str = "full", timeout: int = 3600) -> 
         },
         "machine": machine_info(),
     }
+    portable_outputs(nb)
     nb.metadata[STAMP_KEY] = stamp
     nbformat.write(nb, path)
     return stamp

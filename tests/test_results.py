@@ -98,3 +98,18 @@ def test_execute_notebook_stamps_and_collects_metrics(tmp_path):
     assert stamp["profile"] == "smoke" and stamp["metrics"] == {"answer": 42}
     assert stamp["code_sha256"] == runner.code_sha256(executed)
     assert executed.cells[1].outputs[0]["text"] == "smoke\n"
+
+
+def test_portable_outputs_hides_machine_folders():
+    import sys
+
+    nb = _nb("import warnings")
+    site_file = f"{sys.prefix}/lib/python3.11/site-packages/keras/x.py"
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text=f"{site_file}:74: UserWarning: w\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": f"'{runner.ROOT}/a.txt'"}),
+    ]
+    assert runner.portable_outputs(nb) >= 2
+    text = nb.cells[1].outputs[0]["text"] + nb.cells[1].outputs[1]["data"]["text/plain"]
+    assert sys.prefix not in text and str(runner.ROOT) not in text
+    assert "keras/x.py:74: UserWarning" in text and "<course>/a.txt" in text
