@@ -233,7 +233,9 @@ def update_results(stamps: dict[str, dict[str, Any]], results_dir: Path = RESULT
     return data
 
 
-def _fmt(value: Any) -> str:
+def _fmt(value: Any, metric: str = "") -> str:
+    if isinstance(value, float) and metric.endswith(("seconds", "_ms", "ms_per_clip")):
+        return f"{value:.1f}"
     if isinstance(value, float):
         return f"{value:.4f}" if abs(value) < 10 else f"{value:.1f}"
     return str(value)
@@ -251,9 +253,8 @@ def results_table(data: dict[str, Any]) -> str:
         wall = f"{entry['wall_seconds'] / 60:.1f} min"
         metrics = entry["metrics"] or {"—": "—"}
         for metric, value in metrics.items():
-            rows.append(
-                f"| {name} | {metric} | {_fmt(value)} | {wall} | {where} | {entry['date'][:10]} |"
-            )
+            shown, day = _fmt(value, metric), entry["date"][:10]
+            rows.append(f"| {name} | {metric} | {shown} | {wall} | {where} | {day} |")
     return "\n".join(rows)
 
 
