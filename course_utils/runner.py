@@ -236,8 +236,12 @@ def update_results(stamps: dict[str, dict[str, Any]], results_dir: Path = RESULT
 def _fmt(value: Any, metric: str = "") -> str:
     if isinstance(value, float) and metric.endswith(("seconds", "_ms", "ms_per_clip")):
         return f"{value:.1f}"
+    if isinstance(value, float) and abs(value) < 10:
+        # Four decimals, or five where four would round (0.88996 must not read as 0.8900
+        # next to a target of 0.89).
+        return f"{value:.4f}" if abs(round(value, 4) - value) < 5e-7 else f"{value:.5f}"
     if isinstance(value, float):
-        return f"{value:.4f}" if abs(value) < 10 else f"{value:.1f}"
+        return f"{value:.1f}"
     return str(value)
 
 

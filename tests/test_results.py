@@ -113,3 +113,12 @@ def test_portable_outputs_hides_machine_folders():
     text = nb.cells[1].outputs[0]["text"] + nb.cells[1].outputs[1]["data"]["text/plain"]
     assert sys.prefix not in text and str(runner.ROOT) not in text
     assert "keras/x.py:74: UserWarning" in text and "<course>/a.txt" in text
+
+
+def test_table_values_never_round_across_a_target():
+    assert runner._fmt(0.9951, "test_accuracy") == "0.9951"
+    assert runner._fmt(0.88996, "test_accuracy") == "0.88996"  # not "0.8900"
+    assert runner._fmt(0.95, "test_accuracy") == "0.9500"
+    assert runner._fmt(361.04, "train_seconds") == "361.0"
+    assert runner._fmt(12.345, "params_millions") == "12.3"
+    assert runner._fmt(7, "num_classes") == "7"
