@@ -82,8 +82,11 @@ def _version(package: str) -> str:
 
 
 def find_notebooks(prefixes: list[str] | None = None, folder: Path = NOTEBOOKS) -> list[Path]:
-    """The notebooks to run, in order; ``prefixes`` like ``["08"]`` select some."""
-    paths = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    """The notebooks to run, in order; ``prefixes`` like ``["08"]`` select some.
+
+    ``00_*`` comes last: its course map shows the wall times the other runs record.
+    """
+    paths = sorted(folder.glob("[0-9][0-9]_*.ipynb"), key=lambda p: (p.name[:3] == "00_", p.name))
     if prefixes:
         chosen = [p for p in paths if any(p.name.startswith(x) for x in prefixes)]
         missing = [x for x in prefixes if not any(p.name.startswith(x) for p in paths)]

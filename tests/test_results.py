@@ -122,3 +122,12 @@ def test_table_values_never_round_across_a_target():
     assert runner._fmt(361.04, "train_seconds") == "361.0"
     assert runner._fmt(12.345, "params_millions") == "12.3"
     assert runner._fmt(7, "num_classes") == "7"
+
+
+def test_start_here_runs_last_so_its_course_map_sees_the_new_times(tmp_path):
+    for name in ("10_b.ipynb", "00_start_here.ipynb", "02_a.ipynb"):
+        (tmp_path / name).write_text("{}")
+    assert [p.name for p in runner.find_notebooks(None, tmp_path)] == [
+        "02_a.ipynb", "10_b.ipynb", "00_start_here.ipynb"]
+    assert [p.name for p in runner.find_notebooks(["00", "02"], tmp_path)] == [
+        "02_a.ipynb", "00_start_here.ipynb"]
