@@ -117,13 +117,17 @@ def setup(seed: int = 42, *, quiet: bool = False) -> str:
     versions (raising :class:`EnvironmentProblem` with what to install when one is
     off), imports TensorFlow without its C++ start-up lines, seeds Python, NumPy and
     TensorFlow and turns on deterministic ops (:func:`course_utils.profile.seed_everything`),
-    and prints e.g. ``profile: full | seed 42 | Python 3.11.7 | TensorFlow 2.21.0 |
+    sets the course's plotting style (:func:`course_utils.plots.use_course_style`: dpi 80,
+    light grid), and prints e.g. ``profile: full | seed 42 | Python 3.11.7 | TensorFlow 2.21.0 |
     Keras 3.15.1``. Returns that line.
     """
     versions = check_versions()
     profile = get_profile()
     import_tensorflow_quietly()
     seed_everything(seed)
+    from course_utils.plots import use_course_style  # here: matplotlib only when needed
+
+    use_course_style()
     line = (
         f"profile: {profile} | seed {seed} | Python {versions['python']} | "
         f"TensorFlow {versions['tensorflow']} | Keras {versions['keras']}"
