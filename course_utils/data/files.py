@@ -9,7 +9,8 @@ behind.
 
 Verification results are remembered for the life of the process, keyed by the files'
 path, device, inode, size and modification time (:func:`remember_verified`): loading the
-same official file twice hashes it once, and any change to the file hashes it again.
+same official file twice hashes it once, and any change to the file hashes it again (files
+modified in the last two seconds are always checked again, as timestamps are coarse).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import http.client
 import os
 import shutil
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Hashable, Iterable, Sequence
@@ -52,6 +54,8 @@ def cache_dir() -> Path:
 
 # ----------------------------------------------------------------------------- verification
 _VERIFIED: dict[Hashable, object] = {}
+#: Files younger than this are never taken as verified from memory (see remember_verified).
+RACY_S = 2.0
 
 
 def _state(paths: Sequence[Path]) -> tuple[Hashable, ...]:
@@ -74,8 +78,16 @@ def verified_key(kind: str, paths: Sequence[Path], expected: Hashable) -> Hashab
 
 def remember_verified(key: Hashable | None, facts: object = True) -> None:
     """Note that the files of ``key`` passed their check (in this process), with what the
-    check found (``facts``, e.g. the number of examples) for :func:`recall_verified`."""
-    if key is not None:
+    check found (``facts``, e.g. the number of examples) for :func:`recall_verified`.
+
+    Files modified in the last :data:`RACY_S` seconds are not remembered: file systems
+    stamp times with a coarse clock, so a same-size rewrite a few milliseconds later could
+    keep the same mtime (git's "racily clean" problem). They are simply checked again.
+    """
+    if key is None:
+        return
+    newest = max(state[-1] for state in key[1])  # type: ignore[index]
+    if newest < time.time_ns() - int(RACY_S * 1e9):
         _VERIFIED[key] = facts
 
 
