@@ -17,6 +17,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from course_utils.data.errors import DatasetIntegrityError
 
@@ -42,9 +43,11 @@ def _safe_relative(name: str, strip: str | None) -> PurePosixPath | None:
     return PurePosixPath(*parts)
 
 
-def _copy_member(src_open: Callable[[], object], target: Path) -> None:
+def _copy_member(src: IO[bytes] | None, target: Path) -> None:
+    if src is None:
+        raise ValueError(f"no data for {target.name}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    with src_open() as src, target.open("wb") as out:  # type: ignore[attr-defined]
+    with src, target.open("wb") as out:
         shutil.copyfileobj(src, out, _CHUNK)
 
 
@@ -62,7 +65,7 @@ def _extract_tar(
                 renamed.name = rel.as_posix()
                 tf.extract(renamed, tmp, set_attrs=False, filter="data")
             else:  # pragma: no cover - Python 3.10.0-3.10.11
-                _copy_member(lambda m=member: tf.extractfile(m), tmp.joinpath(*rel.parts))
+                _copy_member(tf.extractfile(member), tmp.joinpath(*rel.parts))
             count += 1
         # Read to the end so gzip checks its CRC-32 and length trailer too.
         while tf.fileobj is not None and tf.fileobj.read(_CHUNK):
@@ -79,7 +82,7 @@ def _extract_zip(
             rel = None if info.is_dir() else _safe_relative(info.filename, strip)
             if rel is None or not keep(rel):
                 continue
-            _copy_member(lambda info=info: zf.open(info), tmp.joinpath(*rel.parts))
+            _copy_member(zf.open(info), tmp.joinpath(*rel.parts))
             count += 1
     return count
 

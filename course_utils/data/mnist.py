@@ -77,10 +77,10 @@ def _check(root: Path) -> CheckResult:
         return CheckResult("mnist", "missing", f"no {path}")
     verify_file(path, official(FILE))
     counts = recall_verified(verified_key("mnist.npz", [path], tuple(SHAPES.items())))
-    if counts is None:  # not read yet in this process (or changed since)
+    if not isinstance(counts, tuple):  # not read yet in this process (or changed since)
         arrays = read_mnist_npz(path)
         counts = (len(arrays["x_train"]), len(arrays["x_test"]))
-    n_train, n_test = counts  # type: ignore[misc]
+    n_train, n_test = counts
     return CheckResult(
         "mnist", "ok", f"{FILE} is the official file; {n_train:,} train / {n_test:,} test images"
     )
