@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tarfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from datasets_fixtures import (
     cifar_batches,
+    speech_files,
     tar_gz_bytes,
     use_small_cifar,
     write_cifar_folder,
+    write_tree,
     zip_bytes,
 )
 
 from course_utils import datasets
-from course_utils.data import archives, files
+from course_utils.data import archives, files, registry
 from course_utils.data.errors import DatasetIntegrityError
 from course_utils.data.registry import OfficialFile
 
@@ -100,6 +104,26 @@ def test_cifar10_content_is_hashed_again_after_a_change(isolated_data, monkeypat
     with pytest.raises(DatasetIntegrityError, match="train data differ"):
         datasets.load_cifar10(profile="full", download=False)
     assert x_train.shape == (100, 32, 32, 3)
+
+
+def test_the_unhashed_mini_archive_is_checked_by_size_only(
+    tmp_path, isolated_data, monkeypatch
+) -> None:
+    """Google publishes no checksum for mini_speech_commands.zip: its size must match."""
+    clips = {f"mini_speech_commands/{k}": v
+             for k, v in speech_files(("yes", "no"), 4).items() if not k.startswith("_")}
+    data = zip_bytes(clips)
+    mirror = write_tree(tmp_path / "mirror", {"mini_speech_commands.zip": data})
+    monkeypatch.setenv("COURSE_DATA_DIR", str(mirror))
+    spec = replace(registry.official("mini_speech_commands.zip"), size=len(data))
+    assert spec.sha256 is None
+    monkeypatch.setitem(registry.FILES, spec.name, spec)
+    sc = datasets.load_speech_commands(words=("yes", "no"), profile="full", download=False)
+    assert sum(sum(c.values()) for c in sc.counts.values()) == 8
+    shutil.rmtree(isolated_data / "mini_speech_commands")  # extracted copy: look again
+    monkeypatch.setitem(registry.FILES, spec.name, replace(spec, size=len(data) + 1))
+    with pytest.raises(DatasetIntegrityError, match=f"expected {len(data) + 1:,} bytes"):
+        datasets.load_speech_commands(words=("yes", "no"), profile="full", download=False)
 
 
 # ----------------------------------------------------------------------------- extraction

@@ -44,6 +44,8 @@ from course_utils.data.locate import (
 )
 from course_utils.data.registry import CIFAR10_TAR
 
+#: The dataset's name on the command line and its folder in a mirror.
+NAME = "cifar10"
 FOLDER = "cifar-10-batches-py"
 ARCHIVE = CIFAR10_TAR.name
 TRAIN_BATCHES: tuple[str, ...] = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -74,11 +76,11 @@ def keep_batch_file(rel: PurePosixPath) -> bool:
 SOURCE = ArchiveSource(ARCHIVE, extract_to=FOLDER, strip=FOLDER, keep=keep_batch_file)
 LAYOUT = FolderLayout(
     dataset="CIFAR-10",
-    mirror_folder=f"cifar10/{FOLDER}",
-    cache_folders=(FOLDER, f"cifar-10-batches-py-target/{FOLDER}", f"cifar10/{FOLDER}"),
+    mirror_folder=f"{NAME}/{FOLDER}",
+    cache_folders=(FOLDER, f"cifar-10-batches-py-target/{FOLDER}", f"{NAME}/{FOLDER}"),
     archives=(SOURCE,),
     expected=(f"{FOLDER}/ ({', '.join(BATCHES)})", f"or {ARCHIVE}"),
-    layout=f"cifar10/{FOLDER}/",
+    layout=f"{NAME}/{FOLDER}/",
 )
 
 
@@ -227,13 +229,13 @@ def _check(root: Path) -> CheckResult:
         if not already_verified(_content_key(folder)):  # else: passed in this process
             read_cifar10_folder(folder)
         return CheckResult(
-            "cifar10", "ok", f"{FOLDER}/ content matches the official sha256; "
+            NAME, "ok", f"{FOLDER}/ content matches the official sha256; "
             f"{COUNTS['train']:,} train / {COUNTS['test']:,} test images"
         )
     if archive.is_file():
         verify_file(archive, SOURCE.spec)
-        return CheckResult("cifar10", "ok", f"{ARCHIVE} is the official archive")
-    return CheckResult("cifar10", "missing", f"no {folder}/ and no {archive}")
+        return CheckResult(NAME, "ok", f"{ARCHIVE} is the official archive")
+    return CheckResult(NAME, "missing", f"no {folder}/ and no {archive}")
 
 
 def _fetch(dest: Path, name: str, progress: bool) -> None:
@@ -250,7 +252,7 @@ def _find() -> Path | None:
 
 
 DATASET = Dataset(
-    name="cifar10",
+    name=NAME,
     loader="load_cifar10",
     layout=LAYOUT.layout,
     files=(ARCHIVE,),

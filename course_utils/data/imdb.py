@@ -26,6 +26,8 @@ from course_utils.data.formats import read_npz
 from course_utils.data.locate import fetch_file, find_file, mirror_path, obtain
 from course_utils.data.registry import official
 
+#: The dataset's name on the command line and its folder in a mirror.
+NAME = "imdb"
 FILES: tuple[str, str] = ("imdb.npz", "imdb_word_index.json")
 _KEYS = ("x_train", "y_train", "x_test", "y_test")
 #: Smoke-profile reviews per class and split.
@@ -219,7 +221,7 @@ def _check(root: Path) -> CheckResult:
     files = [mirror_path(name, root) for name in FILES]
     missing = [str(p) for p in files if not p.is_file()]
     if missing:
-        return CheckResult("imdb", "missing", "no " + ", ".join(missing))
+        return CheckResult(NAME, "missing", "no " + ", ".join(missing))
     for name, path in zip(FILES, files, strict=True):
         verify_file(path, official(name))
     counts = recall_verified(verified_key("imdb.npz", [files[0]], None))  # read already?
@@ -229,7 +231,7 @@ def _check(root: Path) -> CheckResult:
     n_train, n_test = counts
     words = read_word_index(files[1])
     return CheckResult(
-        "imdb", "ok", f"official files; {n_train:,} train / {n_test:,} test reviews, "
+        NAME, "ok", f"official files; {n_train:,} train / {n_test:,} test reviews, "
         f"{len(words):,} words"
     )
 
@@ -245,7 +247,7 @@ def _find() -> Path | None:
 
 
 DATASET = Dataset(
-    name="imdb",
+    name=NAME,
     loader="load_imdb",
     layout=official(FILES[0]).mirror_paths[0],
     files=FILES,

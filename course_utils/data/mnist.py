@@ -18,6 +18,8 @@ from course_utils.data.formats import read_npz
 from course_utils.data.locate import fetch_file, find_file, mirror_path, obtain
 from course_utils.data.registry import official
 
+#: The dataset's name on the command line and its folder in a mirror.
+NAME = "mnist"
 FILE = "mnist.npz"
 #: The arrays of ``mnist.npz`` (keras.datasets.mnist docs).
 SHAPES: dict[str, tuple[int, ...]] = {
@@ -74,7 +76,7 @@ def load_mnist(
 def _check(root: Path) -> CheckResult:
     path = mirror_path(FILE, root)
     if not path.is_file():
-        return CheckResult("mnist", "missing", f"no {path}")
+        return CheckResult(NAME, "missing", f"no {path}")
     verify_file(path, official(FILE))
     counts = recall_verified(verified_key("mnist.npz", [path], tuple(SHAPES.items())))
     if not isinstance(counts, tuple):  # not read yet in this process (or changed since)
@@ -82,7 +84,7 @@ def _check(root: Path) -> CheckResult:
         counts = (len(arrays["x_train"]), len(arrays["x_test"]))
     n_train, n_test = counts
     return CheckResult(
-        "mnist", "ok", f"{FILE} is the official file; {n_train:,} train / {n_test:,} test images"
+        NAME, "ok", f"{FILE} is the official file; {n_train:,} train / {n_test:,} test images"
     )
 
 
@@ -91,7 +93,7 @@ def _fetch(dest: Path, name: str, progress: bool) -> None:
 
 
 DATASET = Dataset(
-    name="mnist",
+    name=NAME,
     loader="load_mnist",
     layout=official(FILE).mirror_paths[0],
     files=(FILE,),

@@ -50,6 +50,8 @@ from course_utils.data.speech_clips import (
     verify_clips,
 )
 
+#: The dataset's name on the command line and its folder in a mirror.
+NAME = "speech_commands"
 DEFAULT_WORDS: tuple[str, ...] = ("yes", "no", "up", "down", "left", "right", "stop")
 UNKNOWN = "_unknown_"
 #: Smoke-profile clips per class and split.
@@ -57,7 +59,7 @@ SMOKE_PER_CLASS: dict[str, int] = {"train": 8, "validation": 4, "test": 4}
 #: The words of ``mini_speech_commands.zip`` (the v0.02 archive has all 35).
 MINI_WORDS: tuple[str, ...] = ("down", "go", "left", "no", "right", "stop", "up", "yes")
 
-V2 = ArchiveSource(SPEECH_COMMANDS_V2_TAR.name, extract_to="speech_commands")
+V2 = ArchiveSource(SPEECH_COMMANDS_V2_TAR.name, extract_to=NAME)
 MINI = ArchiveSource(
     SPEECH_COMMANDS_MINI_ZIP.name, extract_to="mini_speech_commands",
     strip="mini_speech_commands",
@@ -65,9 +67,9 @@ MINI = ArchiveSource(
 _ARCHIVE_WORDS: dict[str, tuple[str, ...] | None] = {V2.name: None, MINI.name: MINI_WORDS}
 LAYOUT = FolderLayout(
     dataset="Speech Commands",
-    mirror_folder="speech_commands",
+    mirror_folder=NAME,
     cache_folders=(
-        "speech_commands",
+        NAME,
         "mini_speech_commands",
         "mini_speech_commands_extracted/mini_speech_commands",
         "speech_commands_v0_extracted",
@@ -295,8 +297,8 @@ def load_speech_commands(
     words = _check_words(words)
     if data_dir is not None:
         root = Path(data_dir).expanduser()
-        if (root / "speech_commands").is_dir():
-            root = root / "speech_commands"
+        if (root / LAYOUT.mirror_folder).is_dir():
+            root = root / LAYOUT.mirror_folder
         missing = [w for w in words if not (root / w).is_dir()]
         if missing:
             raise DatasetNotFoundError(
@@ -326,12 +328,12 @@ def _check_words(words: Sequence[str]) -> tuple[str, ...]:
 def _check(root: Path) -> CheckResult:
     folder = root / LAYOUT.mirror_folder
     if not folder.is_dir():
-        return CheckResult("speech_commands", "missing", f"no {folder}/")
+        return CheckResult(NAME, "missing", f"no {folder}/")
     words = list_words(folder)
     absent = [w for w in DEFAULT_WORDS if w not in words]
     if absent:
         return CheckResult(
-            "speech_commands", "missing", f"{folder}/ lacks the words {', '.join(absent)}"
+            NAME, "missing", f"{folder}/ lacks the words {', '.join(absent)}"
         )
     split_of = read_split_lists(folder)
     clips = list_clips(folder, words)
@@ -354,7 +356,7 @@ def _check(root: Path) -> CheckResult:
     noise, _ = load_background_noise(folder)
     per_split = {s: sum(c.split == s for c in clips) for s in SPLITS}
     return CheckResult(
-        "speech_commands", "ok", f"{len(clips):,} clips of {len(words)} words decode "
+        NAME, "ok", f"{len(clips):,} clips of {len(words)} words decode "
         f"(train {per_split['train']:,} / validation {per_split['validation']:,} / "
         f"test {per_split['test']:,}, speaker-disjoint), {len(noise)} noise files"
     )
@@ -368,7 +370,7 @@ def _fetch(dest: Path, name: str, progress: bool) -> None:
             and _check(dest).ok:
         return  # already holds the full archive's lists
     refuse_existing(target)
-    source = MINI if name == "speech_commands" else V2
+    source = MINI if name == NAME else V2
     archive = fetch_file(source.name, dest, progress=progress)
     extract(archive, target, strip=source.strip)
     archive.unlink()
@@ -384,7 +386,7 @@ def _find() -> Path | None:
 
 
 DATASET = Dataset(
-    name="speech_commands",
+    name=NAME,
     loader="load_speech_commands",
     layout=LAYOUT.layout,
     files=(MINI.name,),
