@@ -1,5 +1,8 @@
 """Small files in the official dataset formats, and a local HTTP server, for data tests.
 
+The pytest fixtures built on these (``file_server``, ``isolated_data``) are in
+``conftest.py``.
+
 Nothing here is a stand-in for real data in the course: these files exist only so the
 download, cache, integrity and error paths can be tested without the network. They are
 built in the official *formats* (Keras's npz keys, CIFAR's python-2-style pickled batches
@@ -8,26 +11,45 @@ in a tar.gz, Speech Commands WAV clips in the archive layout).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.server
 import io
 import json
+import os
 import pickle
 import struct
 import tarfile
 import threading
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from course_utils import registry
-from course_utils.registry import OfficialFile
+from course_utils.data import cifar10, mnist, registry
+from course_utils.data.registry import OfficialFile
 
 RNG_SEED = 1234
+
+
+# ----------------------------------------------------------------------------- real data
+#: Published numbers are checked against this mirror (the real-data tests skip without it).
+MIRROR = Path(os.environ["COURSE_DATA_DIR"]) if os.environ.get("COURSE_DATA_DIR") else None
+#: The ten core words of Speech Commands.
+SPEECH_CORE = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
+
+
+@contextlib.contextmanager
+def using_cache(cache: Path) -> Iterator[None]:
+    """``COURSE_CACHE_DIR=cache`` for the duration (the notebooks run later in the same
+    session must keep the usual cache)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COURSE_CACHE_DIR", str(cache))
+        yield
+
 
 
 # ----------------------------------------------------------------------------- HTTP server
@@ -52,16 +74,17 @@ class FileServer:
               monkeypatch: pytest.MonkeyPatch | None = None) -> OfficialFile:
         """Serve ``data`` at ``/name``; with ``monkeypatch``, point the registry at it."""
         self.files[f"/{name}"] = data
-        spec = OfficialFile(
-            name=spec_name or name, url=self.url(f"/{name}"), size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-        )
+        spec_name = spec_name or name
+        facts = {"url": self.url(f"/{name}"), "size": len(data),
+                 "sha256": hashlib.sha256(data).hexdigest()}
+        known = registry.FILES.get(spec_name)  # keep its mirror and cache paths
+        spec = replace(known, **facts) if known else OfficialFile(name=spec_name, **facts)
         if monkeypatch is not None:
             monkeypatch.setitem(registry.FILES, spec.name, spec)
         return spec
 
 
-def _handler(server_state: FileServer) -> type[http.server.BaseHTTPRequestHandler]:
+def handler(server_state: FileServer) -> type[http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             server_state.requests.append(self.path)
@@ -86,11 +109,11 @@ def _handler(server_state: FileServer) -> type[http.server.BaseHTTPRequestHandle
     return Handler
 
 
-@pytest.fixture
-def file_server() -> Iterator[FileServer]:
+@contextlib.contextmanager
+def serving() -> Iterator[FileServer]:
     """A running :class:`FileServer` on a random free port of 127.0.0.1."""
     state = FileServer(port=0)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler(state))
     httpd.daemon_threads = True
     state.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -100,15 +123,6 @@ def file_server() -> Iterator[FileServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
-
-
-@pytest.fixture
-def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No mirror, an empty cache in ``tmp_path/cache``; returns the cache folder."""
-    cache = tmp_path / "cache"
-    monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
-    monkeypatch.setenv("COURSE_CACHE_DIR", str(cache))
-    return cache
 
 
 def dead_url(name: str) -> str:
@@ -144,7 +158,7 @@ def npz_bytes(arrays: dict[str, np.ndarray], *, compressed: bool = True) -> byte
 
 def use_small_mnist(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the loaders expect the small MNIST shapes."""
-    monkeypatch.setattr(registry, "MNIST_SHAPES", dict(MNIST_SMALL))
+    monkeypatch.setattr(mnist, "SHAPES", dict(MNIST_SMALL))
 
 
 def imdb_arrays() -> dict[str, np.ndarray]:
@@ -201,7 +215,7 @@ def cifar_batches() -> dict[str, dict[bytes, object]]:
     """Small CIFAR python batches: dicts with bytes keys, uint8 data (N, 3072), int labels."""
     rng = np.random.default_rng(RNG_SEED)
     batches: dict[str, dict[bytes, object]] = {}
-    names = [*registry.CIFAR10_TRAIN_BATCHES, registry.CIFAR10_TEST_BATCH]
+    names = [*cifar10.TRAIN_BATCHES, cifar10.TEST_BATCH]
     for k, name in enumerate(names):
         batches[name] = {
             b"batch_label": f"batch {k}".encode(),
@@ -215,14 +229,14 @@ def cifar_batches() -> dict[str, dict[bytes, object]]:
 def cifar_meta() -> dict[bytes, object]:
     return {
         b"num_cases_per_batch": CIFAR_PER_BATCH,
-        b"label_names": [n.encode() for n in registry.CIFAR10_LABEL_NAMES],
+        b"label_names": [n.encode() for n in cifar10.LABEL_NAMES],
         b"num_vis": 3072,
     }
 
 
 def cifar_content_hashes(batches: dict[str, dict[bytes, object]]) -> dict[str, str]:
-    train = [batches[n] for n in registry.CIFAR10_TRAIN_BATCHES]
-    test = batches[registry.CIFAR10_TEST_BATCH]
+    train = [batches[n] for n in cifar10.TRAIN_BATCHES]
+    test = batches[cifar10.TEST_BATCH]
 
     def h(array: np.ndarray) -> str:
         return hashlib.sha256(np.ascontiguousarray(array).data).hexdigest()
@@ -237,15 +251,15 @@ def cifar_content_hashes(batches: dict[str, dict[bytes, object]]) -> dict[str, s
 
 def use_small_cifar(monkeypatch: pytest.MonkeyPatch, batches: dict) -> None:
     """Make the loaders expect the small batches (counts and content hashes)."""
-    monkeypatch.setattr(registry, "CIFAR10_COUNTS", dict(CIFAR_SMALL_COUNTS))
-    monkeypatch.setattr(registry, "CIFAR10_CONTENT_SHA256", cifar_content_hashes(batches))
+    monkeypatch.setattr(cifar10, "COUNTS", dict(CIFAR_SMALL_COUNTS))
+    monkeypatch.setattr(cifar10, "CONTENT_SHA256", cifar_content_hashes(batches))
 
 
 def write_cifar_folder(folder: Path, batches: dict) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, batch in batches.items():
         (folder / name).write_bytes(py2_pickle(batch))
-    (folder / registry.CIFAR10_META).write_bytes(py2_pickle(cifar_meta()))
+    (folder / "batches.meta").write_bytes(py2_pickle(cifar_meta()))
     return folder
 
 

@@ -1,5 +1,7 @@
-"""The teachers' command line: fetch a mirror from (local) official URLs, then check it."""
-# ruff: noqa: F401, F811 - pytest fixtures imported from datasets_fixtures, used by name
+"""The teachers' command line: fetch a mirror from (local) official URLs, then check it.
+
+The fixtures ``file_server`` and ``isolated_data`` come from ``conftest.py``.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +14,7 @@ from datasets_fixtures import (
     cifar_batches,
     cifar_tar_bytes,
     dead_url,
-    file_server,
     imdb_arrays,
-    isolated_data,
     mnist_arrays,
     npz_bytes,
     speech_files,
@@ -24,8 +24,9 @@ from datasets_fixtures import (
     zip_bytes,
 )
 
-from course_utils import datasets, registry
-from course_utils.data_cli import main as cli
+from course_utils import datasets
+from course_utils.data import registry
+from course_utils.data.cli import main as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,5 +1,7 @@
-"""Download, cache, integrity and error paths of course_utils.datasets (127.0.0.1 only)."""
-# ruff: noqa: F811 - pytest fixtures imported from datasets_fixtures are used as arguments
+"""Download, cache, integrity and error paths of course_utils.datasets (127.0.0.1 only).
+
+The fixtures ``file_server`` and ``isolated_data`` come from ``conftest.py``.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from datasets_fixtures import (  # noqa: F401 - fixtures are used by name
+from datasets_fixtures import (
     cifar_batches,
     cifar_tar_bytes,
     dead_url,
-    file_server,
     imdb_arrays,
-    isolated_data,
     mnist_arrays,
     npz_bytes,
     snapshot,
@@ -29,7 +29,8 @@ from datasets_fixtures import (  # noqa: F401 - fixtures are used by name
     zip_bytes,
 )
 
-from course_utils import datasets, registry
+from course_utils import datasets
+from course_utils.data import cifar10, files, mnist, registry, speech_clips, speech_tfds
 from course_utils.datasets import DatasetIntegrityError, DatasetNotFoundError
 
 
@@ -65,7 +66,7 @@ def test_smoke_profile_is_balanced_subset_of_the_same_file(
     use_small_mnist(monkeypatch)
     arrays = mnist_arrays()
     file_server.serve("mnist.npz", npz_bytes(arrays), monkeypatch=monkeypatch)
-    monkeypatch.setitem(datasets.SMOKE_PER_CLASS, "mnist", (3, 1))
+    monkeypatch.setattr(mnist, "SMOKE_PER_CLASS", (3, 1))
     monkeypatch.setenv("COURSE_PROFILE", "smoke")
     (x_train, y_train), (x_test, y_test) = datasets.load_mnist()
     assert np.bincount(y_train).tolist() == [3] * 10
@@ -191,7 +192,7 @@ def test_cifar10_download_extracts_verifies_and_removes_archive(
     assert x_train[0, 0, 1].tolist() == [row[1], row[1025], row[2049]]
     assert y_test[:3, 0].tolist() == batches["test_batch"][b"labels"][:3]
     assert sorted(_leftovers(isolated_data)) == sorted(
-        ["cifar-10-batches-py", "batches.meta", "readme.html", *registry.CIFAR10_TRAIN_BATCHES,
+        ["cifar-10-batches-py", "batches.meta", "readme.html", *cifar10.TRAIN_BATCHES,
          "test_batch"]
     )
     datasets.load_cifar10(profile="full")
@@ -251,8 +252,7 @@ def test_speech_mini_zip_download_uses_the_hashing_split(
     assert file_server.requests == ["/mini_speech_commands.zip"]
     assert not (isolated_data / "mini_speech_commands.zip").exists()
     assert sc.label_names == ["yes", "no"]
-    from course_utils.speech import which_set
-
+    which_set = speech_clips.which_set
     expected = {"training": "train", "validation": "validation", "testing": "test"}
     for split, rels in sc.files.items():
         assert all(expected[which_set(rel)] == split for rel in rels)
@@ -326,7 +326,7 @@ def test_speech_tfds_offline_error(tmp_path, monkeypatch) -> None:
     def no_network(*args: object, **kwargs: object) -> None:
         raise OSError("network is unreachable")
 
-    monkeypatch.setattr(datasets.socket, "create_connection", no_network)
+    monkeypatch.setattr(speech_tfds.socket, "create_connection", no_network)
     with pytest.raises(DatasetNotFoundError) as info:
         datasets.load_speech_commands_tfds(data_dir=tmp_path / "tfds")
     message = str(info.value)
@@ -354,12 +354,10 @@ def test_profile_argument_is_validated() -> None:
 
 
 def test_env_paths(monkeypatch, tmp_path) -> None:
-    from course_utils import download
-
     monkeypatch.delenv("COURSE_CACHE_DIR", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    assert download.cache_dir() == tmp_path / "datasets"
+    assert files.cache_dir() == tmp_path / "datasets"
     monkeypatch.setenv("COURSE_DATA_DIR", "  ")
-    assert download.data_dir() is None
-    assert os.fspath(download.cache_dir()).endswith("datasets")
+    assert files.data_dir() is None
+    assert os.fspath(files.cache_dir()).endswith("datasets")
 

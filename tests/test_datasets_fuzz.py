@@ -1,10 +1,12 @@
-"""Fuzzing: truncated or bit-flipped dataset files end in ValueError/FileNotFoundError only.
+"""Fuzzing: truncated or bit-flipped dataset files end in the package's own errors only.
 
 Each format's reader is fed its small, valid file (built by ``datasets_fixtures``) cut at a
 random point or with a few random bytes changed. The reader may still succeed when the damage
 hits bytes that do not matter (a zip timestamp, a WAV sample), but it must never raise
-anything but ``ValueError`` (our ``DatasetIntegrityError``) or ``FileNotFoundError``: no bare
-zlib/pickle/numpy/libsndfile traceback. About 1,100 cases in all.
+anything but the data layer's :class:`~course_utils.data.errors.DatasetError`
+(``DatasetIntegrityError``, a ``ValueError``; ``DatasetNotFoundError``, a
+``FileNotFoundError``): a bare zlib/pickle/NumPy ``ValueError``/libsndfile error is a
+failure. 1,120 cases in all, in every hypothesis profile.
 """
 
 from __future__ import annotations
@@ -33,11 +35,13 @@ from datasets_fixtures import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course_utils import registry
-from course_utils.archives import extract
-from course_utils.formats import read_cifar_batch, read_npz
-from course_utils.imdb import read_imdb_npz, read_word_index
-from course_utils.speech import decode_audio
+from course_utils.data.archives import extract
+from course_utils.data.cifar10 import FOLDER as CIFAR10_FOLDER
+from course_utils.data.cifar10 import read_cifar_batch
+from course_utils.data.errors import DatasetError
+from course_utils.data.formats import read_npz
+from course_utils.data.imdb import read_imdb_npz, read_word_index
+from course_utils.data.speech_clips import decode_audio
 
 CASES = 160  # per format; 7 formats -> 1,120 cases
 FUZZ = settings(
@@ -73,7 +77,7 @@ def _run(reader: Callable[[Path], object], path: Path, blob: bytes) -> None:
     path.write_bytes(blob)
     try:
         reader(path)
-    except (ValueError, FileNotFoundError):
+    except DatasetError:  # anything else (a raw ValueError included) fails the test
         pass
 
 
@@ -121,7 +125,7 @@ def test_fuzz_cifar_tar_gz(workdir: Path, blob: bytes) -> None:
 
     def reader(path: Path) -> None:
         try:
-            extract(path, dest, strip=registry.CIFAR10_FOLDER)
+            extract(path, dest, strip=CIFAR10_FOLDER)
         finally:
             shutil.rmtree(dest, ignore_errors=True)
             assert not [p for p in workdir.iterdir() if p.name.endswith(".part")]

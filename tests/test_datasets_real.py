@@ -7,36 +7,34 @@ images per class and per-batch label counts (Krizhevsky 2009), IMDB 25,000/25,00
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from datasets_fixtures import MIRROR, SPEECH_CORE, using_cache
 
-from course_utils import datasets, speech
-from course_utils.data_cli import main as cli
+from course_utils import datasets
+from course_utils.data import speech_clips, speech_commands
+from course_utils.data.cli import main as cli
 
 pytestmark = pytest.mark.skipif(
-    not os.environ.get("COURSE_DATA_DIR"),
-    reason="COURSE_DATA_DIR is not set: no dataset mirror to test against",
+    MIRROR is None, reason="COURSE_DATA_DIR is not set: no dataset mirror to test against"
 )
-MIRROR = Path(os.environ.get("COURSE_DATA_DIR", "/nonexistent"))
 
 
 @pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A fresh writable cache, so these tests neither read nor fill ~/.keras."""
-    cache = tmp_path_factory.mktemp("cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("COURSE_CACHE_DIR", str(cache))
-        yield cache
+def private_cache(real_data_cache: Path) -> Iterator[Path]:
+    """The session's fresh writable cache, so these tests neither read nor fill ~/.keras;
+    the session fixtures (``mnist_full`` ...) loaded into the same one."""
+    with using_cache(real_data_cache):
+        yield real_data_cache
 
 
 # ----------------------------------------------------------------------------- MNIST
-def test_mnist_full_matches_published_numbers() -> None:
-    (x_train, y_train), (x_test, y_test) = datasets.load_mnist(profile="full")
+def test_mnist_full_matches_published_numbers(mnist_full) -> None:
+    (x_train, y_train), (x_test, y_test) = mnist_full
     assert x_train.shape == (60000, 28, 28) and x_train.dtype == np.uint8
     assert y_train.shape == (60000,) and y_train.dtype == np.uint8
     assert x_test.shape == (10000, 28, 28) and y_test.shape == (10000,)
@@ -46,8 +44,8 @@ def test_mnist_full_matches_published_numbers() -> None:
     assert x_train.max() == 255 and x_train.min() == 0
 
 
-def test_mnist_smoke_is_balanced_real_subset() -> None:
-    (x_full, y_full), _ = datasets.load_mnist(profile="full")
+def test_mnist_smoke_is_balanced_real_subset(mnist_full) -> None:
+    (x_full, y_full), _ = mnist_full
     (x_train, y_train), (x_test, y_test) = datasets.load_mnist(profile="smoke")
     assert x_train.shape == (1000, 28, 28) and x_test.shape == (500, 28, 28)
     assert np.bincount(y_train).tolist() == [100] * 10
@@ -57,8 +55,8 @@ def test_mnist_smoke_is_balanced_real_subset() -> None:
 
 
 # ----------------------------------------------------------------------------- CIFAR-10
-def test_cifar10_full_matches_published_numbers() -> None:
-    (x_train, y_train), (x_test, y_test) = datasets.load_cifar10(profile="full")
+def test_cifar10_full_matches_published_numbers(cifar10_full) -> None:
+    (x_train, y_train), (x_test, y_test) = cifar10_full
     assert x_train.shape == (50000, 32, 32, 3) and x_train.dtype == np.uint8
     assert y_train.shape == (50000, 1) and y_test.shape == (10000, 1)
     assert x_test.shape == (10000, 32, 32, 3)
@@ -74,19 +72,17 @@ def test_cifar10_full_matches_published_numbers() -> None:
     assert datasets.cifar10_label_names()[:2] == ["airplane", "automobile"]
 
 
-def test_cifar10_smoke_is_balanced_real_subset() -> None:
+def test_cifar10_smoke_is_balanced_real_subset(cifar10_full) -> None:
+    (x_full, y_full), _ = cifar10_full
     (x_train, y_train), (x_test, y_test) = datasets.load_cifar10(profile="smoke")
     assert x_train.shape == (1000, 32, 32, 3) and y_train.shape == (1000, 1)
+    idx = datasets.balanced_indices(y_full, 100)
+    np.testing.assert_array_equal(x_train, x_full[idx])
     assert np.bincount(y_train[:, 0]).tolist() == [100] * 10
     assert np.bincount(y_test[:, 0]).tolist() == [50] * 10
 
 
 # ----------------------------------------------------------------------------- IMDB
-@pytest.fixture(scope="module")
-def imdb_full() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    return datasets.load_imdb(profile="full")
-
-
 def test_imdb_full_matches_published_numbers(imdb_full) -> None:
     (x_train, y_train), (x_test, y_test) = imdb_full
     assert x_train.shape == (25000,) and x_test.shape == (25000,)
@@ -130,15 +126,15 @@ def test_imdb_smoke_is_balanced_real_subset(imdb_full) -> None:
 
 
 # ----------------------------------------------------------------------------- Speech Commands
-CORE = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
+CORE = SPEECH_CORE
 README_COUNTS = {  # shared/datasets/README.md, train / validation / test
     **{w: (290, 35, 35) for w in ("yes", "no", "up", "down", "left", "right", "stop")},
     "on": (15, 6, 35), "off": (14, 7, 35), "go": (15, 4, 35), "_unknown_": (380, 35, 35),
 }
 
 
-def test_speech_commands_counts_match_the_readme() -> None:
-    sc = datasets.load_speech_commands(words=CORE, unknown=True, profile="full")
+def test_speech_commands_counts_match_the_readme(speech_core_unknown) -> None:
+    sc = speech_core_unknown
     assert sc.label_names == [*CORE, "_unknown_"]
     for label, (train, val, test) in README_COUNTS.items():
         assert (sc.counts["train"][label], sc.counts["validation"][label],
@@ -153,7 +149,7 @@ def test_speech_commands_counts_match_the_readme() -> None:
 
 def test_speech_commands_default_words_and_cache(private_cache: Path) -> None:
     first = datasets.load_speech_commands(profile="full")
-    assert first.label_names == list(speech.DEFAULT_WORDS)
+    assert first.label_names == list(speech_commands.DEFAULT_WORDS)
     assert {s: sum(c.values()) for s, c in first.counts.items()} == {
         "train": 2030, "validation": 245, "test": 245}
     assert list((private_cache / "speech_commands_decoded").rglob("yes.npz"))
@@ -169,17 +165,17 @@ def test_speech_commands_default_words_and_cache(private_cache: Path) -> None:
 
 def test_speech_commands_smoke_profile() -> None:
     sc = datasets.load_speech_commands(profile="smoke")
-    for split, n in speech.SMOKE_PER_CLASS.items():
+    for split, n in speech_commands.SMOKE_PER_CLASS.items():
         assert set(sc.counts[split].values()) == {n}, split
 
 
 def test_which_set_reproduces_the_official_lists() -> None:
     """The README's hashing rule puts every mirror clip where the official lists do."""
     root = MIRROR / "speech_commands"
-    clips = speech.list_clips(root, speech.list_words(root))
+    clips = speech_clips.list_clips(root, speech_clips.list_words(root))
     assert len(clips) == 3136
     partition = {"train": "training", "validation": "validation", "test": "testing"}
-    assert all(speech.which_set(c.rel) == partition[c.split] for c in clips)
+    assert all(speech_clips.which_set(c.rel) == partition[c.split] for c in clips)
 
 
 # ----------------------------------------------------------------------------- check command

@@ -19,14 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.download import DatasetIntegrityError
+from course_utils.data.errors import DatasetIntegrityError
 
 
 def _numpy_reconstruct() -> Any:
     try:
         from numpy._core.multiarray import _reconstruct  # NumPy >= 2
     except ImportError:  # pragma: no cover - NumPy 1.x
-        from numpy.core.multiarray import _reconstruct
+        from numpy.core.multiarray import _reconstruct  # type: ignore[no-redef]
     return _reconstruct
 
 
@@ -63,32 +63,35 @@ def restricted_loads(data: bytes, *, encoding: str = "bytes") -> Any:
 
 
 def _parse_npy(raw: bytes, *, allow_object: bool) -> np.ndarray:
-    """Parse one ``.npy`` payload (format 1.0-3.0) without NumPy's unrestricted pickle."""
+    """Parse one ``.npy`` payload strictly.
+
+    Numeric arrays are read by ``numpy.lib.format.read_array(..., allow_pickle=False)``;
+    object arrays (IMDB's lists) only with ``allow_object``, through the restricted
+    unpickler. Bytes after the array are an error, as is a header NumPy cannot parse.
+    """
     stream = io.BytesIO(raw)
     version = np.lib.format.read_magic(stream)
     if version == (1, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+        shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
     elif version == (2, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+        shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
     else:
         raise ValueError(f"unsupported .npy format version {version}")
-    offset = stream.tell()
     if dtype.hasobject:
         if not allow_object:
             raise ValueError("holds Python objects where numbers were expected")
-        array = restricted_loads(raw[offset:], encoding="latin1")
+        array = restricted_loads(raw[stream.tell():], encoding="latin1")
         if not isinstance(array, np.ndarray) or array.shape != tuple(shape):
             raise ValueError("object array does not match its header")
         return array
-    count = int(np.prod(shape, dtype=np.int64))
-    nbytes = count * dtype.itemsize
-    if len(raw) - offset != nbytes:
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if len(raw) - stream.tell() != nbytes:
         raise ValueError(
-            f"holds {len(raw) - offset:,} data bytes, its header promises {nbytes:,}"
+            f"holds {len(raw) - stream.tell():,} data bytes, its header promises {nbytes:,}"
         )
-    flat = np.frombuffer(raw, dtype=dtype, count=count, offset=offset)
-    order = "F" if fortran else "C"
-    return flat.reshape(shape, order=order).copy(order="C")
+    stream.seek(0)
+    array = np.lib.format.read_array(stream, allow_pickle=False)
+    return np.ascontiguousarray(array)
 
 
 def read_npz(
@@ -136,8 +139,10 @@ def read_npz(
     return arrays
 
 
-def read_pickle_file(path: Path) -> Any:
+def read_pickle_file(path: Path, what: str = "python pickle") -> Any:
     """Read a python-pickle dataset file (CIFAR batches) with the restricted unpickler.
+
+    ``what`` names the expected content in the error message.
 
     Raises:
         DatasetIntegrityError: the file is not a readable pickle of the expected kind.
@@ -152,44 +157,5 @@ def read_pickle_file(path: Path) -> Any:
         return restricted_loads(data, encoding="bytes")
     except Exception as exc:  # UnpicklingError, EOFError, ValueError, numpy errors...
         raise DatasetIntegrityError(
-            f"{path} is not a valid CIFAR-10 python batch: {type(exc).__name__}: {exc}"
+            f"{path} is not a valid {what}: {type(exc).__name__}: {exc}"
         ) from None
-
-
-def read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Read one CIFAR-10 python batch: ``data`` (N, 3072) uint8 and labels (N,) uint8.
-
-    The official batches are dicts with the keys ``b'batch_label'``, ``b'labels'`` (a list
-    of ints 0-9), ``b'data'`` (a uint8 array N x 3072, channel planes R, G, B) and
-    ``b'filenames'``.
-
-    Raises:
-        DatasetIntegrityError: the file is not such a batch.
-    """
-    batch = read_pickle_file(path)
-
-    def bad(what: str) -> DatasetIntegrityError:
-        return DatasetIntegrityError(f"{path} is not a valid CIFAR-10 python batch: {what}")
-
-    if not isinstance(batch, dict):
-        raise bad(f"it holds a {type(batch).__name__}, not a dict")
-    data = batch.get(b"data", batch.get("data"))
-    labels = batch.get(b"labels", batch.get("labels"))
-    if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 \
-            or data.shape[1] != 3072:
-        raise bad("b'data' is not a uint8 array of shape (N, 3072)")
-    if not isinstance(labels, list) or len(labels) != data.shape[0]:
-        raise bad(f"b'labels' is not a list of {data.shape[0]} labels")
-    if not all(type(v) is int and 0 <= v <= 9 for v in labels):
-        raise bad("b'labels' holds values outside the integers 0-9")
-    return np.ascontiguousarray(data), np.asarray(labels, dtype=np.uint8)
-
-
-def read_cifar_meta(path: Path) -> list[str]:
-    """Read ``batches.meta`` and return the 10 label names."""
-    meta = read_pickle_file(path)
-    names = meta.get(b"label_names", meta.get("label_names")) if isinstance(meta, dict) else None
-    if not isinstance(names, list) or len(names) != 10 \
-            or not all(isinstance(n, (bytes, str)) for n in names):
-        raise DatasetIntegrityError(f"{path} is not CIFAR-10's batches.meta (no 10 label names)")
-    return [n.decode("latin1") if isinstance(n, bytes) else n for n in names]

@@ -1,11 +1,16 @@
-"""Find, download and verify dataset files.
+"""Where dataset files live, how they are verified, and how one is downloaded atomically.
 
-Files are looked for, in order, in the read-only mirror ``COURSE_DATA_DIR``, then in the
-writable cache ``COURSE_CACHE_DIR`` (default ``$KERAS_HOME/datasets`` or
-``~/.keras/datasets``, the folder Keras itself uses), and only then downloaded from the
-official URL. A download goes to a temporary file in the cache folder, is checked against
-the registry's size and sha256, and only then renamed into place, so an interrupted or
-corrupt download never leaves a file behind.
+Files are looked for in the read-only mirror ``COURSE_DATA_DIR``, then in the writable
+cache ``COURSE_CACHE_DIR`` (default ``$KERAS_HOME/datasets`` or ``~/.keras/datasets``, the
+folder Keras itself uses), and only then downloaded (see :mod:`.locate`). A download goes to
+a temporary file in the cache folder, is checked against the registry's size and sha256,
+and only then renamed into place, so an interrupted or corrupt download never leaves a file
+behind.
+
+Verification results are remembered for the life of the process, keyed by the files'
+path, device, inode, size and modification time (:func:`remember_verified`): loading the
+same official file twice hashes it once, and any change to the file hashes it again (files
+modified in the last two seconds are always checked again, as timestamps are coarse).
 """
 
 from __future__ import annotations
@@ -13,27 +18,22 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import shutil
 import tempfile
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
 
-from course_utils.registry import OfficialFile
+from course_utils.data.errors import DatasetIntegrityError, DownloadFailed
+from course_utils.data.registry import OfficialFile
 
 DATA_DIR_ENV = "COURSE_DATA_DIR"
 CACHE_DIR_ENV = "COURSE_CACHE_DIR"
 #: Seconds to wait for the server before a download is given up.
 TIMEOUT_S = 30.0
 _CHUNK = 1 << 20
-
-
-class DatasetNotFoundError(FileNotFoundError):
-    """The dataset is neither in the mirror nor in the cache, and downloading failed."""
-
-
-class DatasetIntegrityError(ValueError):
-    """A dataset file exists but is corrupt, truncated or not the official file."""
 
 
 def data_dir() -> Path | None:
@@ -52,6 +52,56 @@ def cache_dir() -> Path:
     return base / "datasets"
 
 
+# ----------------------------------------------------------------------------- verification
+_VERIFIED: dict[Hashable, object] = {}
+#: Files younger than this are never taken as verified from memory (see remember_verified).
+RACY_S = 2.0
+
+
+def _state(paths: Sequence[Path]) -> tuple[Hashable, ...]:
+    out = []
+    for path in paths:
+        st = path.stat()
+        out.append((str(path.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def verified_key(kind: str, paths: Sequence[Path], expected: Hashable) -> Hashable | None:
+    """A key naming these files as they are now and what they must match (None if one is
+    unreadable). Take it *before* reading the files, pass it to :func:`remember_verified`
+    after they passed: a file changed in between gets a new key and is checked again."""
+    try:
+        return (kind, _state(paths), expected)
+    except OSError:
+        return None
+
+
+def remember_verified(key: Hashable | None, facts: object = True) -> None:
+    """Note that the files of ``key`` passed their check (in this process), with what the
+    check found (``facts``, e.g. the number of examples) for :func:`recall_verified`.
+
+    Files modified in the last :data:`RACY_S` seconds are not remembered: file systems
+    stamp times with a coarse clock, so a same-size rewrite a few milliseconds later could
+    keep the same mtime (git's "racily clean" problem). They are simply checked again.
+    """
+    if key is None:
+        return
+    newest = max(state[-1] for state in key[1])  # type: ignore[index]
+    if newest < time.time_ns() - int(RACY_S * 1e9):
+        _VERIFIED[key] = facts
+
+
+def recall_verified(key: Hashable | None) -> object | None:
+    """What the check of ``key`` found earlier in this process, or None if it never ran on
+    these files as they are now."""
+    return None if key is None else _VERIFIED.get(key)
+
+
+def already_verified(key: Hashable | None) -> bool:
+    """Whether the files of ``key`` passed this very check earlier in this process."""
+    return recall_verified(key) is not None
+
+
 def sha256_of(path: Path) -> str:
     """Hex sha256 of a file, read in 1 MiB chunks."""
     digest = hashlib.sha256()
@@ -62,7 +112,7 @@ def sha256_of(path: Path) -> str:
 
 
 def verify_file(path: Path, spec: OfficialFile) -> None:
-    """Check a file's size and sha256 against the registry.
+    """Check a file's size and sha256 against the registry (hashed once per process).
 
     Raises:
         DatasetIntegrityError: naming the file, the expected and the actual value.
@@ -74,18 +124,24 @@ def verify_file(path: Path, spec: OfficialFile) -> None:
     if size != spec.size:
         raise DatasetIntegrityError(
             f"{path} is not the official {spec.name}: expected {spec.size:,} bytes, "
-            f"found {size:,} (truncated or a different file). {_fix_hint(path)}"
+            f"found {size:,} (truncated or a different file). {fix_hint(path)}"
         )
-    if spec.sha256 is not None:
-        actual = sha256_of(path)
-        if actual != spec.sha256:
-            raise DatasetIntegrityError(
-                f"{path} is not the official {spec.name}: sha256 expected {spec.sha256}, "
-                f"got {actual} (corrupt or modified). {_fix_hint(path)}"
-            )
+    if spec.sha256 is None:
+        return  # nothing published to compare with: the size is all we can check here
+    key = verified_key("sha256", [path], spec.sha256)
+    if already_verified(key):
+        return
+    actual = sha256_of(path)
+    if actual != spec.sha256:
+        raise DatasetIntegrityError(
+            f"{path} is not the official {spec.name}: sha256 expected {spec.sha256}, "
+            f"got {actual} (corrupt or modified). {fix_hint(path)}"
+        )
+    remember_verified(key)
 
 
-def _fix_hint(path: Path) -> str:
+def fix_hint(path: Path) -> str:
+    """How to repair a bad file: check the mirror, or delete the cached copy."""
     mirror = data_dir()
     if mirror is not None and _is_within(path, mirror):
         return (
@@ -111,10 +167,7 @@ def first_existing(candidates: Iterable[Path]) -> Path | None:
     return None
 
 
-class DownloadFailed(OSError):
-    """A download could not complete (no network, server error, connection dropped)."""
-
-
+# ----------------------------------------------------------------------------- writing
 def download(spec: OfficialFile, dest_dir: Path, *, progress: bool = True) -> Path:
     """Download ``spec`` into ``dest_dir / spec.name``, verified, atomically.
 
@@ -176,91 +229,20 @@ def download(spec: OfficialFile, dest_dir: Path, *, progress: bool = True) -> Pa
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if spec.sha256 is not None:
+        remember_verified(verified_key("sha256", [final], spec.sha256))
     return final
 
 
-def not_found_message(
-    dataset: str,
-    expected: Sequence[str],
-    searched: Sequence[Path],
-    specs: Sequence[OfficialFile],
-    mirror_layout: Sequence[str],
-    reason: str | None,
-) -> str:
-    """The one message a learner sees when a dataset is missing and cannot be downloaded."""
-    mirror = data_dir()
-    lines = [f"{dataset} is not available here and could not be downloaded."]
-    lines.append("  Expected file(s): " + ", ".join(expected))
-    lines.append("  Looked in:")
-    if mirror is None:
-        lines.append(f"    - (no mirror: {DATA_DIR_ENV} is not set)")
-    elif not mirror.is_dir():
-        lines.append(f"    - (the mirror {DATA_DIR_ENV}={mirror} does not exist)")
-    lines += [f"    - {p}" for p in searched]
-    for spec in specs:
-        lines.append(f"  Official download: {spec.url} ({spec.size_text})")
-    if reason:
-        lines.append(f"  Download failed: {reason}")
-    layout = ", ".join(mirror_layout)
-    lines.append(
-        f"Fix: set {DATA_DIR_ENV} to a dataset mirror holding {layout} "
-        "(e.g. the course's shared/datasets folder, or one made with "
-        "`python -m course_utils.datasets fetch all --dest DIR`), "
-        "or connect to the internet and run this again."
-    )
-    return "\n".join(lines)
-
-
-def obtain(
-    dataset: str,
-    spec: OfficialFile,
-    mirror_paths: Sequence[str],
-    cache_paths: Sequence[str],
-    *,
-    download_ok: bool = True,
-    progress: bool = True,
-) -> Path:
-    """Return a verified local copy of one official file, downloading it if needed.
-
-    Args:
-        dataset: human name used in messages, e.g. ``"MNIST"``.
-        spec: the registry entry.
-        mirror_paths: paths relative to ``COURSE_DATA_DIR`` where the file may be.
-        cache_paths: paths relative to the cache where the file may be; the download
-            lands at ``cache_dir() / spec.name``.
-        download_ok: allow the download step.
-        progress: show a progress bar while downloading.
-
-    Raises:
-        DatasetNotFoundError: not found anywhere and the download failed.
-        DatasetIntegrityError: a found or downloaded copy is not the official file.
-    """
-    searched = search_paths(mirror_paths, cache_paths)
-    found = first_existing(searched)
-    if found is not None:
-        verify_file(found, spec)
-        return found
-    reason = "downloads are turned off" if not download_ok else None
-    if download_ok:
-        try:
-            return download(spec, cache_dir(), progress=progress)
-        except DownloadFailed as exc:
-            reason = str(exc)
-        except PermissionError as exc:
-            reason = f"cannot write to the cache {cache_dir()}: {exc.strerror}"
-    raise DatasetNotFoundError(
-        not_found_message(
-            dataset, [spec.name], searched, [spec], [mirror_paths[0]], reason
-        )
-    )
-
-
-def search_paths(mirror_paths: Sequence[str], cache_paths: Sequence[str]) -> list[Path]:
-    """The candidate locations, mirror first, then cache."""
-    mirror = data_dir()
-    paths: list[Path] = []
-    if mirror is not None:
-        paths += [mirror / rel for rel in mirror_paths]
-    cache = cache_dir()
-    paths += [cache / rel for rel in cache_paths]
-    return paths
+def copy_atomically(src: Path, dest: Path) -> Path:
+    """Copy ``src`` to ``dest`` through a temporary file renamed into place."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return dest

@@ -1,4 +1,4 @@
-"""Facts about the official dataset files: names, URLs, sizes and checksums.
+"""The official dataset files: names, URLs, sizes, checksums, and where we keep them.
 
 Every value here was published by the dataset's distributor or by Keras/TFDS; each entry
 cites where. The loaders never trust a file that does not match these facts.
@@ -10,9 +10,8 @@ Sources:
   md5 in Keras, its sha256 was computed from the byte-identical file (see
   ``shared/datasets/imdb/SOURCE.md``).
 * CIFAR-10: archive sha256 from ``keras/src/datasets/cifar10.py``; archive md5 and size from
-  torchvision ``datasets/cifar.py`` (``tgz_md5``). The *content* hashes (sha256 of the raw
-  pixel and label arrays) come from ``shared/datasets/README.md``; they are the same for the
-  official pickles and the lossless mirror rebuild.
+  torchvision ``datasets/cifar.py`` (``tgz_md5``). The *content* hashes of the pixel and
+  label arrays are facts of the dataset, not of a file: they live in :mod:`.cifar10`.
 * Speech Commands v0.02: URL, size and sha256 from TensorFlow Datasets,
   ``tensorflow_datasets/datasets/speech_commands/checksums.tsv``.
 * mini_speech_commands.zip: URL from the TensorFlow ``simple_audio`` tutorial; its size
@@ -28,14 +27,19 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class OfficialFile:
-    """One official file: where it lives on the web and how to recognise it.
+    """One official file: where it lives on the web, how to recognise it, where we keep it.
 
     Attributes:
-        name: the official file name (also its name in the Keras cache).
+        name: the official file name (also its name in the Keras cache, where a download
+            lands: ``cache_dir() / name``).
         url: the official download URL.
         size: exact size in bytes.
-        sha256: hex sha256 of the whole file, or ``None`` when no one publishes one.
+        sha256: hex sha256 of the whole file, or ``None`` when no one publishes one (then
+            only the size is checked, plus whatever the format checks itself).
         md5: the legacy md5 (informational; sha256 is what is checked).
+        mirror_paths: where a mirror (``COURSE_DATA_DIR``) may hold it, relative to the
+            mirror; the first is where ``python -m course_utils.datasets fetch`` puts it.
+        cache_paths: where the cache may hold it (ours first, then Keras's layouts).
     """
 
     name: str
@@ -43,6 +47,8 @@ class OfficialFile:
     size: int
     sha256: str | None
     md5: str | None = None
+    mirror_paths: tuple[str, ...] = ()
+    cache_paths: tuple[str, ...] = ()
 
     @property
     def size_text(self) -> str:
@@ -58,6 +64,8 @@ MNIST_NPZ = OfficialFile(
     size=11_490_434,
     sha256="731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
     md5="8a61469f7ea1b51cbae51d4f78837e45",
+    mirror_paths=("mnist/mnist.npz",),
+    cache_paths=("mnist.npz", "mnist/mnist.npz"),
 )
 
 IMDB_NPZ = OfficialFile(
@@ -66,6 +74,8 @@ IMDB_NPZ = OfficialFile(
     size=17_464_789,
     sha256="69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f",
     md5="599dadb1135973df5b59232a0e9a887c",
+    mirror_paths=("imdb/imdb.npz",),
+    cache_paths=("imdb.npz", "imdb/imdb.npz"),
 )
 
 IMDB_WORD_INDEX = OfficialFile(
@@ -74,6 +84,8 @@ IMDB_WORD_INDEX = OfficialFile(
     size=1_641_221,
     sha256="027313fe9a320280f3bf0fac5baf58c4a683cf39a7ed9c3d3d3912bde4284cf6",
     md5="bfafd718b763782e994055a2d397834f",
+    mirror_paths=("imdb/imdb_word_index.json",),
+    cache_paths=("imdb_word_index.json", "imdb/imdb_word_index.json"),
 )
 
 CIFAR10_TAR = OfficialFile(
@@ -82,6 +94,12 @@ CIFAR10_TAR = OfficialFile(
     size=170_498_071,
     sha256="6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
     md5="c58f30108f718f92721af3b95e74349a",
+    mirror_paths=("cifar10/cifar-10-python.tar.gz", "cifar-10-python.tar.gz"),
+    # ours, then what Keras 3 and Keras 2 leave in ~/.keras/datasets
+    cache_paths=(
+        "cifar-10-python.tar.gz", "cifar-10-batches-py-target_archive",
+        "cifar-10-batches-py.tar.gz",
+    ),
 )
 
 SPEECH_COMMANDS_MINI_ZIP = OfficialFile(
@@ -89,6 +107,8 @@ SPEECH_COMMANDS_MINI_ZIP = OfficialFile(
     url="http://storage.googleapis.com/download.tensorflow.org/data/mini_speech_commands.zip",
     size=182_082_353,
     sha256=None,
+    mirror_paths=("mini_speech_commands.zip", "speech_commands/mini_speech_commands.zip"),
+    cache_paths=("mini_speech_commands.zip",),
 )
 
 SPEECH_COMMANDS_V2_TAR = OfficialFile(
@@ -96,6 +116,10 @@ SPEECH_COMMANDS_V2_TAR = OfficialFile(
     url="http://download.tensorflow.org/data/speech_commands_v0.02.tar.gz",
     size=2_428_923_189,
     sha256="af14739ee7dc311471de98f5f9d2c9191b18aedfe957f4a6ff791c709868ff58",
+    mirror_paths=(
+        "speech_commands_v0.02.tar.gz", "speech_commands/speech_commands_v0.02.tar.gz",
+    ),
+    cache_paths=("speech_commands_v0.02.tar.gz",),
 )
 
 #: Every official file by name (tests point these at a local server by monkeypatching).
@@ -112,40 +136,7 @@ FILES: dict[str, OfficialFile] = {
 }
 
 
-
 def official(name: str) -> OfficialFile:
     """The registry entry for an official file name (looked up at call time, so tests can
     point ``FILES`` at a local server)."""
     return FILES[name]
-
-
-# --- MNIST array facts (keras.datasets.mnist docs) ---
-MNIST_SHAPES: dict[str, tuple[int, ...]] = {
-    "x_train": (60000, 28, 28), "y_train": (60000,),
-    "x_test": (10000, 28, 28), "y_test": (10000,),
-}
-
-# --- CIFAR-10 content facts (shared/datasets/README.md; hold for the official files too) ---
-CIFAR10_FOLDER = "cifar-10-batches-py"
-CIFAR10_TRAIN_BATCHES: tuple[str, ...] = tuple(f"data_batch_{i}" for i in range(1, 6))
-CIFAR10_TEST_BATCH = "test_batch"
-CIFAR10_META = "batches.meta"
-CIFAR10_LABEL_NAMES: tuple[str, ...] = (
-    "airplane", "automobile", "bird", "cat", "deer",
-    "dog", "frog", "horse", "ship", "truck",
-)
-#: Images per split (Krizhevsky 2009): 5 training batches of 10,000 and one test batch.
-CIFAR10_COUNTS: dict[str, int] = {"train": 50000, "test": 10000}
-CIFAR10_CONTENT_SHA256: dict[str, str] = {
-    "train_data": "9d5c2eddadb0deff02c14c350c0385aab7b1d5ff1edfeb4997c8dc8644960111",
-    "test_data": "177777c33ba79825320efa646ad04a94bdc3c80e4ebe3bd21724f8cdfd4b9d56",
-    "train_labels": "2b7cd2f24487317614016b72ffd53071c3062f592f0eb300c18a770d41ae1253",
-    "test_labels": "cec8a24a1e92aa2ecaa0bbd3dbfa86bf6cd8759fbd209a832824c8cf0afca9d5",
-}
-
-# --- Speech Commands facts (dataset README, Warden 2018) ---
-SPEECH_SAMPLE_RATE = 16_000
-SPEECH_CORE_WORDS: tuple[str, ...] = (
-    "yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go",
-)
-SPEECH_MINI_WORDS: tuple[str, ...] = ("down", "go", "left", "no", "right", "stop", "up", "yes")

@@ -15,13 +15,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from course_utils.download import DatasetIntegrityError, DownloadFailed
-from course_utils.mirror import DATASETS, check_mirror, fetch, format_status
+from course_utils.data.base import CheckResult
+from course_utils.data.errors import DatasetIntegrityError, DownloadFailed
+from course_utils.data.mirror import FETCHABLE, NAMES, check_mirror, fetch, format_status
 
 
-def _print_results(results: Sequence[object]) -> None:
+def _print_results(results: Sequence[CheckResult]) -> None:
     for r in results:
-        print(f"{r.name:<16} {r.state.upper():<8} {r.detail}")  # type: ignore[attr-defined]
+        print(f"{r.name:<16} {r.state.upper():<8} {r.detail}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,14 +34,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_fetch = sub.add_parser("fetch", help="download datasets into a mirror folder")
     p_fetch.add_argument(
-        "names", nargs="+", choices=[*DATASETS, "speech_commands_v2", "all"],
+        "names", nargs="+", choices=[*FETCHABLE, "all"],
         help="datasets to fetch ('all' = the four course datasets)",
     )
     p_fetch.add_argument("--dest", required=True, type=Path, help="the mirror folder")
     p_fetch.add_argument("--no-progress", action="store_true", help="hide progress bars")
     p_check = sub.add_parser("check", help="verify a mirror folder")
     p_check.add_argument("dir", type=Path, help="the mirror folder")
-    p_check.add_argument("--only", nargs="+", choices=DATASETS, help="check only these")
+    p_check.add_argument("--only", nargs="+", choices=NAMES, help="check only these")
     sub.add_parser("status", help="show which datasets this machine has")
     args = parser.parse_args(argv)
 
@@ -51,13 +52,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.dir.is_dir():
             print(f"{args.dir} is not a folder.", file=sys.stderr)
             return 2
-        results = check_mirror(args.dir, tuple(args.only or DATASETS))
+        results = check_mirror(args.dir, tuple(args.only or NAMES))
         _print_results(results)
         bad = [r.name for r in results if not r.ok]
         print(f"{len(results) - len(bad)} of {len(results)} datasets OK" +
               (f"; missing or corrupt: {', '.join(bad)}" if bad else ""))
         return 1 if bad else 0
-    names = list(DATASETS) if "all" in args.names else list(dict.fromkeys(args.names))
+    names = list(NAMES) if "all" in args.names else list(dict.fromkeys(args.names))
     failed = []
     for name in names:
         print(f"== {name}")
