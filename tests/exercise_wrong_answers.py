@@ -27,6 +27,7 @@ from keras import layers
 
 # Names each notebook's check cells take from its lesson cells (copied from the notebook).
 LESSON_NAMES: dict[str, list[str]] = {
+    "01": ["X_bool", "targets", "augment", "num_epochs"],
     "06": ["Value"],
     "08": ["measured_receptive_field", "edge_x"],
     "09": ["conv_block"],
@@ -40,6 +41,8 @@ _rng = np.random.default_rng(0)
 x_test = _rng.integers(0, 256, size=(3, 28, 28), dtype=np.uint8)
 y_train = _rng.integers(0, 10, size=600).astype(np.uint8)
 y_test = _rng.integers(0, 10, size=100).astype(np.uint8)
+model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Rescaling(1 / 255),
+                          layers.Flatten(), layers.Dense(10, activation="softmax")])
 """,
     "07": """
 _rng = np.random.default_rng(0)
@@ -87,6 +90,11 @@ WRONG: dict[str, list[tuple[str, str]]] = {
         ("fractions for counts",
          _fn("class_counts(labels)", "return np.bincount(labels, minlength=10) / len(labels)")),
     ],
+    "ex00_3": [
+        ("one-hot outputs", _fn("answer_00_3()", 'return "a"')),
+        ("outputs add up to the number of classes", _fn("answer_00_3()", 'return "c"')),
+        ("softmax outputs taken for logits", _fn("answer_00_3()", 'return "d"')),
+    ],
     # ------------------------------------------------------------------ 01
     "ex01_1": [
         ("an AND unit", _fn("nand_unit(x1, x2)", "return 1 if x1 + x2 - 1.5 > 0 else 0")),
@@ -113,6 +121,15 @@ WRONG: dict[str, list[tuple[str, str]]] = {
         ("a bias per input", _fn(
             "dense_param_count(layer_sizes)",
             "return sum(a * b + a for a, b in zip(layer_sizes[:-1], layer_sizes[1:]))")),
+    ],
+    "ex01_4": [
+        ("the tie does not matter", _fn("answer_01_4()", 'return "a"')),
+        ("skipping ties is faster", _fn("answer_01_4()", 'return "d"')),
+    ],
+    "ex01_5": [
+        ("single models always several points worse", _fn("answer_01_5()", 'return "a"')),
+        ("one model, one crop won 2014", _fn("answer_01_5()", 'return "c"')),
+        ("deeper means more parameters", _fn("answer_01_5()", 'return "d"')),
     ],
     # ------------------------------------------------------------------ 02
     "ex02_1": [
@@ -151,6 +168,10 @@ return float(np.mean(r * x)), float(np.mean(r))""")),
         ("residual of the wrong sign", _fn("mse_gradients(w, b, x, y)", """
 r = y - (w * x + b)
 return float(2 * np.mean(r * x)), float(2 * np.mean(r))""")),
+    ],
+    "ex02_4": [
+        ("rounding is nearly the identity", _fn("answer_02_4()", 'return "a"')),
+        ("flat almost everywhere, so zeros", _fn("answer_02_4()", 'return "b"')),
     ],
     # ------------------------------------------------------------------ 03
     "ex03_1": [
