@@ -321,7 +321,8 @@ return keras.Sequential(layers_ + [keras.layers.Dense(10)])""")),
         ("l2 forgotten", _fn("l2_penalty(kernels, l2)",
                              "return sum(float(np.sum(np.square(w))) for w in kernels)")),
         ("the 1/2 of tf.nn.l2_loss", _fn(
-            "l2_penalty(kernels, l2)", "return 0.5 * l2 * sum(float(np.sum(w**2)) for w in kernels)")),
+            "l2_penalty(kernels, l2)",
+            "return 0.5 * l2 * sum(float(np.sum(w**2)) for w in kernels)")),
     ],
     "ex07_4": [
         ("argmax over the batch", _fn("accuracy_from_probs(probs, y)",
@@ -505,8 +506,10 @@ return np.stack([gru_step(xs[:, t], h0, kernel, recurrent_kernel, bias)
     ],
     # ------------------------------------------------------------------ 11
     "ex11_1": [
-        ("natural log with 2595", _fn("hertz_to_mel(f)", "return 2595 * np.log(1 + np.asarray(f) / 700)")),
-        ("log10 with 1127", _fn("hertz_to_mel(f)", "return 1127 * np.log10(1 + np.asarray(f) / 700)")),
+        ("natural log with 2595",
+         _fn("hertz_to_mel(f)", "return 2595 * np.log(1 + np.asarray(f) / 700)")),
+        ("log10 with 1127",
+         _fn("hertz_to_mel(f)", "return 1127 * np.log10(1 + np.asarray(f) / 700)")),
     ],
     "ex11_2": [
         ("samples over step", _fn("frame_count(num_samples, frame_length, frame_step)",
