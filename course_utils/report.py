@@ -20,6 +20,7 @@ reference machine read "not calibrated" (never estimated).
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,14 @@ def update_results(stamps: dict[str, RunStamp | dict[str, Any]], results_dir: Pa
         data["notebooks"][name] = entry
     data["notebooks"] = dict(sorted(data["notebooks"].items()))
     json_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    (results_dir / "RESULTS.md").write_text(
+    write_results_md(data, results_dir)
+    return data
+
+
+def write_results_md(data: dict[str, Any], results_dir: Path = RESULTS_DIR) -> Path:
+    """Write ``RESULTS.md`` (the table of every notebook's last run); return its path."""
+    path = results_dir / "RESULTS.md"
+    path.write_text(
         "# Results of the last full-profile run of each notebook\n\n"
         "Written by `make results` (course_utils.runner); do not edit by hand. Times "
         "\"on the reference machine\" are normalised by the machine's measured speed "
@@ -68,7 +76,7 @@ def update_results(stamps: dict[str, RunStamp | dict[str, Any]], results_dir: Pa
         + results_table(data) + "\n",
         encoding="utf-8",
     )
-    return data
+    return path
 
 
 def fmt_value(value: Any, metric: str = "") -> str:
@@ -133,3 +141,26 @@ def update_readme(data: dict[str, Any], readme: Path = README, *, start: str = R
     _, tail = rest.split(end, 1)
     readme.write_text(f"{head}{start}\n{render(data)}\n{end}{tail}", encoding="utf-8")
     return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m course_utils.report``: re-render RESULTS.md and the README table from
+    results.json (after a change of the table's format; no notebook is run)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args:
+        print("usage: python -m course_utils.report   (no arguments)", file=sys.stderr)
+        return 2
+    json_path = RESULTS_DIR / "results.json"
+    if not json_path.exists():
+        print(f"error: {json_path} does not exist; run `make results` first.", file=sys.stderr)
+        return 1
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    for entry in data["notebooks"].values():
+        RunStamp.from_dict(entry)  # every entry must fit the schema
+    print(f"wrote {write_results_md(data, RESULTS_DIR)}; README table "
+          f"{'updated' if update_readme(data, README) else 'not found'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

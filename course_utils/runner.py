@@ -33,6 +33,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from course_utils.calibrate import Calibration
 from course_utils.report import README_END as README_END
 from course_utils.report import README_START as README_START
 from course_utils.report import fmt_value as _fmt
@@ -197,7 +198,9 @@ def measure_machine(timeout: int = 600) -> dict[str, Any]:
             f"the speed measurement failed (exit {done.returncode}):\n{done.stderr[-2000:]}"
             "\nRun `python -m course_utils.calibrate` to see why, or pass --no-calibrate."
         )
-    return json.loads(lines[-1])
+    record = json.loads(lines[-1])
+    Calibration.from_dict(record)  # a usable speed, or CalibrationError
+    return record
 
 
 def main(argv: list[str] | None = None) -> int:

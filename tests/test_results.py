@@ -10,15 +10,19 @@ import pytest
 
 import course_utils.stamp as stamp_module
 from course_utils import report, results, runner
+from course_utils.calibrate import REFERENCE_IMAGES_PER_SECOND
 from course_utils.stamp import STAMP_KEY, RunStamp, StampError
 
 ROOT = Path(__file__).resolve().parent.parent
-#: A calibration record as course_utils.calibrate writes it, with round numbers.
+#: A calibration record as course_utils.calibrate writes it: a machine at half the
+#: reference speed (so the reference machine needs half the time).
 FAKE_CALIBRATION = {
-    "images_per_second": 3000.0, "samples": [2900.0, 3000.0, 3100.0],
+    "images_per_second": REFERENCE_IMAGES_PER_SECOND / 2,
+    "samples": [REFERENCE_IMAGES_PER_SECOND / 2] * 3,
     "cpu": "Test CPU", "isa": "AVX2", "flags": ["avx2", "avx", "fma"],
-    "date": "2026-12-07T00:00:00Z", "workload": {"images_per_repeat": 23040},
-    "tensorflow": "2.21.0", "reference_images_per_second": 6000.0, "speed_factor": 0.5,
+    "date": "2026-12-07T00:00:00Z", "workload": {"images_per_repeat": 30720},
+    "tensorflow": "2.21.0", "reference_images_per_second": REFERENCE_IMAGES_PER_SECOND,
+    "speed_factor": 0.5,
 }
 
 
@@ -241,6 +245,21 @@ def test_update_readme_can_maintain_another_table(tmp_path):
     assert report.update_readme(data, readme, start="<!-- x:start -->", end="<!-- x:end -->",
                                 render=lambda d: f"{len(d['notebooks'])} notebook")
     assert readme.read_text() == "a\n<!-- x:start -->\n1 notebook\n<!-- x:end -->\nb\n"
+
+
+def test_report_command_rerenders_tables_from_results_json(tmp_path, monkeypatch, capsys):
+    report.update_results({"08_new": _stamp(calibration=FAKE_CALIBRATION)}, tmp_path)
+    (tmp_path / "RESULTS.md").write_text("old")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{report.README_START}\nold\n{report.README_END}\n")
+    monkeypatch.setattr(report, "RESULTS_DIR", tmp_path)
+    monkeypatch.setattr(report, "README", readme)
+    assert report.main([]) == 0
+    assert "| 08_new | train_seconds | 361.0 | 180.5 |" in (tmp_path / "RESULTS.md").read_text()
+    assert "| 08_new | train_seconds | 361.0 | 180.5 |" in readme.read_text()
+    assert "README table updated" in capsys.readouterr().out
+    monkeypatch.setattr(report, "RESULTS_DIR", tmp_path / "none")
+    assert report.main([]) == 1 and "run `make results` first" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- the runner
