@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             data = update_results({path.stem: stamp}, RESULTS_DIR, calibration)
             update_readme(data, README)
-            shown = ", ".join(f"{k}={_fmt(v)}" for k, v in stamp.metrics.items())
+            shown = ", ".join(f"{k}={_fmt(v, k)}" for k, v in stamp.metrics.items())
             print(f"   done in {stamp.wall_seconds:.0f} s  {shown}", flush=True)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
