@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +125,208 @@ def find_exercises(nb_or_path: Any) -> list[Exercise]:
     return list(exercises.values())
 
 
+@dataclass
+class _Scan:
+    """What validate_notebook knows while it walks a notebook's cells in order."""
+
+    name: str
+    nb_number: str | None
+    problems: list[str] = field(default_factory=list)
+    section: str | None = None  # current '## ' section
+    has_exercises_section: bool = False
+    task: tuple[int, int] | None = None  # last '### Exercise N.K' heading seen
+    seen_ids: dict[str, int] = field(default_factory=dict)
+    answers: dict[str, int] = field(default_factory=dict)  # exercise key -> answer cell index
+    checks: dict[str, int] = field(default_factory=dict)
+    total_points: float = 0.0
+    answer_functions: set[str] = field(default_factory=set)
+
+    def report(self, index: int | None, text: str, grade_id: str | None = None) -> None:
+        where = self.name if index is None else f"{self.name}, cell {index}"
+        if grade_id:
+            where += f" [{grade_id}]"
+        self.problems.append(f"{where}: {text}")
+
+
+@dataclass
+class _Cell:
+    """One cell as the checks see it."""
+
+    index: int
+    kind: str | None
+    source: str
+    meta: dict[str, Any]
+    nbg: dict[str, Any] | None
+    grade_id: str | None
+    sol_lines: list[tuple[int, str]]
+    sol_problem: str | None
+    hid_problem: str | None
+
+    @property
+    def is_solution(self) -> bool:
+        return bool(self.nbg and self.nbg.get("solution"))
+
+    @property
+    def is_grade(self) -> bool:
+        return bool(self.nbg and self.nbg.get("grade"))
+
+
+def _track_headings(scan: _Scan, source: str) -> None:
+    """Follow the '## ' sections and the '### Exercise N.K' task headings."""
+    for line in source.splitlines():
+        if line.startswith("## "):
+            scan.section = line[3:].strip()
+            scan.has_exercises_section |= scan.section.lower().startswith("exercises")
+            scan.task = None
+        heading = TASK_HEADING.match(line)
+        if heading:
+            scan.task = (int(heading[1]), int(heading[2]))
+
+
+def _read_cell(index: int, cell: Any) -> tuple[_Cell, list[tuple[int, str]]]:
+    """The cell's fields, and the lines holding hidden-test markers."""
+    source = _source(cell)
+    meta = cell.get("metadata", {})
+    nbg = meta.get("nbgrader")
+    sol_lines, sol_problem = _markers(source, *SOLUTION_MARKS)
+    hid_lines, hid_problem = _markers(source, *HIDDEN_MARKS)
+    return _Cell(index, cell.get("cell_type"), source, meta, nbg,
+                 str(nbg.get("grade_id", "")) if nbg else None,
+                 sol_lines, sol_problem, hid_problem), hid_lines
+
+
+def _check_marker_places(scan: _Scan, cell: _Cell, hid_lines: list[tuple[int, str]]) -> None:
+    """nbgrader markers only in the cells where nbgrader expects them (any cell)."""
+    if cell.sol_lines and not cell.is_solution:
+        scan.report(cell.index, "'BEGIN/END SOLUTION' outside an answer cell (nbgrader "
+                                "metadata solution: true); nbgrader would refuse this notebook",
+                    cell.grade_id)
+    if hid_lines and not (cell.is_grade and not cell.is_solution):
+        scan.report(cell.index, "'BEGIN/END HIDDEN TESTS' outside a check cell", cell.grade_id)
+
+
+def _check_nbgrader_cell(scan: _Scan, cell: _Cell) -> tuple[str, str] | None:
+    """What every nbgrader cell needs; its (exercise key, role) when its grade_id parses."""
+    index, nbg, grade_id = cell.index, cell.nbg or {}, cell.grade_id
+    if not grade_id:
+        scan.report(index, "nbgrader cell without a grade_id")
+        return None
+    if grade_id in scan.seen_ids:
+        scan.report(index, f"duplicate grade_id {grade_id!r} (also cell "
+                           f"{scan.seen_ids[grade_id]})", grade_id)
+    scan.seen_ids.setdefault(grade_id, index)
+    if nbg.get("schema_version") != 3:
+        scan.report(index, "nbgrader schema_version must be 3", grade_id)
+    if nbg.get("task"):
+        scan.report(index, "task cells (manually graded) are not part of the format", grade_id)
+    if not (scan.section or "").lower().startswith("exercises"):
+        scan.report(index, "exercise cell outside the '## Exercises' section "
+                           f"(it is in {('## ' + scan.section) if scan.section else 'no section'})",
+                    grade_id)
+    match = GRADE_ID.match(grade_id)
+    if not match:
+        scan.report(index, f"grade_id {grade_id!r} must look like exNN_K_answer or "
+                           "exNN_K_check (NN = notebook number, K = exercise number)", grade_id)
+        return None
+    key, role = f"ex{match[1]}_{match[2]}", match[3]
+    if scan.nb_number is not None and match[1] != scan.nb_number:
+        scan.report(index, f"grade_id {grade_id!r} must start with ex{scan.nb_number}_ in "
+                           f"notebook {scan.nb_number}", grade_id)
+    expected_task = (int(match[1]), int(match[2]))
+    if scan.task != expected_task:
+        found = f"'### Exercise {scan.task[0]}.{scan.task[1]}'" if scan.task else "none"
+        scan.report(index, f"the task heading before it must be '### Exercise "
+                           f"{expected_task[0]}.{expected_task[1]} — ...' (found {found})",
+                    grade_id)
+    if cell.kind != "code":
+        scan.report(index, f"{role} cells must be code cells, not {cell.kind}", grade_id)
+    return key, role
+
+
+def _check_solution_lines(scan: _Scan, cell: _Cell) -> None:
+    """The solution markers: present, paired, exact, indented inside a function."""
+    index, grade_id = cell.index, cell.grade_id
+    if not cell.sol_lines:
+        scan.report(index, "answer cell without '### BEGIN SOLUTION' ... "
+                           "'### END SOLUTION'", grade_id)
+    elif cell.sol_problem:
+        scan.report(index, f"solution markers: {cell.sol_problem}", grade_id)
+    for number, line in cell.sol_lines:
+        if line.strip() not in SOLUTION_MARKS:
+            scan.report(index, f"line {number} must read exactly '### BEGIN SOLUTION' or "
+                               f"'### END SOLUTION', got {line.strip()!r}", grade_id)
+        elif line == line.lstrip():
+            scan.report(index, f"line {number}: the solution must sit inside a function "
+                               "body (indented), so the student edition still runs", grade_id)
+
+
+def _check_answer_cell(scan: _Scan, cell: _Cell, key: str) -> None:
+    index, nbg, grade_id = cell.index, cell.nbg or {}, cell.grade_id
+    if key in scan.answers:
+        scan.report(index, f"second answer cell for {key}", grade_id)
+    scan.answers.setdefault(key, index)
+    if not cell.is_solution or cell.is_grade:
+        scan.report(index, "answer cell needs nbgrader solution: true and grade: false",
+                    grade_id)
+    if nbg.get("locked"):
+        scan.report(index, "answer cell must not be locked", grade_id)
+    if "points" in nbg:
+        scan.report(index, "answer cell must not carry points (the check cell does)", grade_id)
+    _check_solution_lines(scan, cell)
+    scan.answer_functions |= _defined_functions(cell.source)
+    if not cell.meta.get("jupyter", {}).get("source_hidden"):
+        scan.report(index, "answer cell input must be collapsed "
+                           "(metadata jupyter.source_hidden: true)", grade_id)
+
+
+def _check_check_cell(scan: _Scan, cell: _Cell, key: str, nb: Any) -> None:
+    index, nbg, grade_id = cell.index, cell.nbg or {}, cell.grade_id
+    if key in scan.checks:
+        scan.report(index, f"second check cell for {key}", grade_id)
+    scan.checks.setdefault(key, index)
+    if not cell.is_grade or cell.is_solution:
+        scan.report(index, "check cell needs nbgrader grade: true and solution: false",
+                    grade_id)
+    if nbg.get("locked") is not True:
+        scan.report(index, "check cell must be locked (nbgrader locked: true)", grade_id)
+    points = nbg.get("points")
+    if isinstance(points, bool) or not isinstance(points, int | float) or points <= 0:
+        scan.report(index, f"check cell needs points > 0, got {points!r}", grade_id)
+    else:
+        scan.total_points += points
+    if not CHECK_CALL.search(cell.source):
+        scan.report(index, "check cell must call course_utils.checks "
+                           "(check_function, check_array, check_value, check_that or "
+                           "check_choice)", grade_id)
+    if cell.hid_problem:
+        scan.report(index, f"hidden-test markers: {cell.hid_problem}", grade_id)
+    for called in _eager_calls(cell.source, scan.answer_functions):
+        scan.report(index, f"calls the answer function {called}(...) outside a lambda: in "
+                           "the student edition that stops with a bare NotImplementedError "
+                           f"instead of 'not answered yet'; use get_answer(lambda: "
+                           f"{called}(...)) or call it inside a lambda passed to a check",
+                    grade_id)
+    if key not in scan.answers:
+        later = _index_of(nb, f"{key}_answer")
+        if later is not None:
+            scan.report(index, f"check cell comes before its answer cell {key}_answer "
+                               f"(cell {later}); put the answer first", grade_id)
+        else:
+            scan.report(index, f"check cell without an answer cell {key}_answer", grade_id)
+
+
+def _check_whole_notebook(scan: _Scan) -> None:
+    """Pairs and totals, once every cell has been seen."""
+    for key, index in scan.answers.items():
+        if key not in scan.checks:
+            scan.report(index, f"answer cell without a check cell {key}_check", f"{key}_answer")
+    if scan.has_exercises_section and scan.total_points < 1:
+        scan.report(None, "the '## Exercises' section has no graded check cell "
+                          "(the notebook needs at least 1 point)")
+    if scan.seen_ids and not scan.has_exercises_section:
+        scan.report(None, "exercise cells but no '## Exercises' section")
+
+
 def validate_notebook(nb_or_path: Any, name: str | None = None) -> list[str]:
     """Problems with the exercise format of a notebook (a path or an nbformat node).
 
@@ -133,160 +335,24 @@ def validate_notebook(nb_or_path: Any, name: str | None = None) -> list[str]:
     """
     nb, name = _read(nb_or_path, name)
     number_match = NOTEBOOK_NUMBER.match(name)
-    nb_number = number_match[1] if number_match else None
-    problems: list[str] = []
-
-    def report(index: int | None, text: str, grade_id: str | None = None) -> None:
-        where = name if index is None else f"{name}, cell {index}"
-        if grade_id:
-            where += f" [{grade_id}]"
-        problems.append(f"{where}: {text}")
-
-    section: str | None = None  # current '## ' section
-    has_exercises_section = False
-    task: tuple[int, int] | None = None  # last '### Exercise N.K' heading seen
-    seen_ids: dict[str, int] = {}
-    answers: dict[str, int] = {}  # exercise key -> answer cell index
-    checks: dict[str, int] = {}
-    total_points = 0.0
-    answer_functions: set[str] = set()
-
-    for index, cell in enumerate(nb.cells):
-        source = _source(cell)
-        kind = cell.get("cell_type")
-        if kind == "markdown":
-            for line in source.splitlines():
-                if line.startswith("## "):
-                    section = line[3:].strip()
-                    has_exercises_section |= section.lower().startswith("exercises")
-                    task = None
-                heading = TASK_HEADING.match(line)
-                if heading:
-                    task = (int(heading[1]), int(heading[2]))
-
-        meta = cell.get("metadata", {})
-        nbg = meta.get("nbgrader")
-        is_solution = bool(nbg and nbg.get("solution"))
-        is_grade = bool(nbg and nbg.get("grade"))
-        grade_id = str(nbg.get("grade_id", "")) if nbg else None
-
-        sol_lines, sol_problem = _markers(source, *SOLUTION_MARKS)
-        hid_lines, hid_problem = _markers(source, *HIDDEN_MARKS)
-        if sol_lines and not is_solution:
-            report(index, "'BEGIN/END SOLUTION' outside an answer cell (nbgrader metadata "
-                          "solution: true); nbgrader would refuse this notebook", grade_id)
-        if hid_lines and not (is_grade and not is_solution):
-            report(index, "'BEGIN/END HIDDEN TESTS' outside a check cell", grade_id)
-        if not nbg:
+    scan = _Scan(name, number_match[1] if number_match else None)
+    for index, raw in enumerate(nb.cells):
+        cell, hid_lines = _read_cell(index, raw)
+        if cell.kind == "markdown":
+            _track_headings(scan, cell.source)
+        _check_marker_places(scan, cell, hid_lines)
+        if not cell.nbg:
             continue
-
-        # ---- any nbgrader cell
-        if not grade_id:
-            report(index, "nbgrader cell without a grade_id")
+        parsed = _check_nbgrader_cell(scan, cell)
+        if parsed is None:
             continue
-        if grade_id in seen_ids:
-            report(index, f"duplicate grade_id {grade_id!r} (also cell {seen_ids[grade_id]})",
-                   grade_id)
-        seen_ids.setdefault(grade_id, index)
-        if nbg.get("schema_version") != 3:
-            report(index, "nbgrader schema_version must be 3", grade_id)
-        if nbg.get("task"):
-            report(index, "task cells (manually graded) are not part of the format", grade_id)
-        if not (section or "").lower().startswith("exercises"):
-            report(index, "exercise cell outside the '## Exercises' section "
-                          f"(it is in {('## ' + section) if section else 'no section'})",
-                   grade_id)
-        match = GRADE_ID.match(grade_id)
-        if not match:
-            report(index, f"grade_id {grade_id!r} must look like exNN_K_answer or "
-                          "exNN_K_check (NN = notebook number, K = exercise number)", grade_id)
-            continue
-        key, role = f"ex{match[1]}_{match[2]}", match[3]
-        if nb_number is not None and match[1] != nb_number:
-            report(index, f"grade_id {grade_id!r} must start with ex{nb_number}_ in notebook "
-                          f"{nb_number}", grade_id)
-        expected_task = (int(match[1]), int(match[2]))
-        if task != expected_task:
-            found = f"'### Exercise {task[0]}.{task[1]}'" if task else "none"
-            report(index, f"the task heading before it must be '### Exercise "
-                          f"{expected_task[0]}.{expected_task[1]} — ...' (found {found})",
-                   grade_id)
-        if kind != "code":
-            report(index, f"{role} cells must be code cells, not {kind}", grade_id)
-
+        key, role = parsed
         if role == "answer":
-            if key in answers:
-                report(index, f"second answer cell for {key}", grade_id)
-            answers.setdefault(key, index)
-            if not is_solution or is_grade:
-                report(index, "answer cell needs nbgrader solution: true and grade: false",
-                       grade_id)
-            if nbg.get("locked"):
-                report(index, "answer cell must not be locked", grade_id)
-            if "points" in nbg:
-                report(index, "answer cell must not carry points (the check cell does)",
-                       grade_id)
-            if not sol_lines:
-                report(index, "answer cell without '### BEGIN SOLUTION' ... "
-                              "'### END SOLUTION'", grade_id)
-            elif sol_problem:
-                report(index, f"solution markers: {sol_problem}", grade_id)
-            for number, line in sol_lines:
-                if line.strip() not in SOLUTION_MARKS:
-                    report(index, f"line {number} must read exactly '### BEGIN SOLUTION' or "
-                                  f"'### END SOLUTION', got {line.strip()!r}", grade_id)
-                elif line == line.lstrip():
-                    report(index, f"line {number}: the solution must sit inside a function "
-                                  "body (indented), so the student edition still runs",
-                           grade_id)
-            answer_functions |= _defined_functions(source)
-            if not meta.get("jupyter", {}).get("source_hidden"):
-                report(index, "answer cell input must be collapsed "
-                              "(metadata jupyter.source_hidden: true)", grade_id)
+            _check_answer_cell(scan, cell, key)
         else:
-            if key in checks:
-                report(index, f"second check cell for {key}", grade_id)
-            checks.setdefault(key, index)
-            if not is_grade or is_solution:
-                report(index, "check cell needs nbgrader grade: true and solution: false",
-                       grade_id)
-            if nbg.get("locked") is not True:
-                report(index, "check cell must be locked (nbgrader locked: true)", grade_id)
-            points = nbg.get("points")
-            if isinstance(points, bool) or not isinstance(points, int | float) or points <= 0:
-                report(index, f"check cell needs points > 0, got {points!r}", grade_id)
-            else:
-                total_points += points
-            if not CHECK_CALL.search(source):
-                report(index, "check cell must call course_utils.checks "
-                              "(check_function, check_array, check_value, check_that or "
-                              "check_choice)", grade_id)
-            if hid_problem:
-                report(index, f"hidden-test markers: {hid_problem}", grade_id)
-            for called in _eager_calls(source, answer_functions):
-                report(index, f"calls the answer function {called}(...) outside a lambda: in "
-                              "the student edition that stops with a bare NotImplementedError "
-                              f"instead of 'not answered yet'; use get_answer(lambda: "
-                              f"{called}(...)) or call it inside a lambda passed to a check",
-                       grade_id)
-            if key not in answers:
-                later = _index_of(nb, f"{key}_answer")
-                if later is not None:
-                    report(index, f"check cell comes before its answer cell {key}_answer "
-                                  f"(cell {later}); put the answer first", grade_id)
-                else:
-                    report(index, f"check cell without an answer cell {key}_answer",
-                           grade_id)
-
-    for key, index in answers.items():
-        if key not in checks:
-            report(index, f"answer cell without a check cell {key}_check", f"{key}_answer")
-    if has_exercises_section and total_points < 1:
-        report(None, "the '## Exercises' section has no graded check cell "
-                     "(the notebook needs at least 1 point)")
-    if seen_ids and not has_exercises_section:
-        report(None, "exercise cells but no '## Exercises' section")
-    return problems
+            _check_check_cell(scan, cell, key, nb)
+    _check_whole_notebook(scan)
+    return scan.problems
 
 
 def _index_of(nb: Any, grade_id: str) -> int | None:

@@ -1,84 +1,58 @@
-"""The results run: execute notebooks in the full profile, stamp them, collect results.
+"""The results run: measure the machine, execute notebooks in the full profile, stamp them.
 
 Usage::
 
     python -m course_utils.runner            # every notebook, in order
     python -m course_utils.runner 08 10      # only notebooks whose names start so
+    python -m course_utils.runner --no-calibrate 08   # skip the speed measurement
 
-Each notebook is executed in place with a fresh kernel (nbclient). Its metadata gets a
-``course_run`` stamp (profile, hash of its code cells, date, versions, machine, wall
-time, the metrics it recorded with :func:`course_utils.results.record`); then
-``results/results.json``, ``results/RESULTS.md`` and the README's results table are
-rewritten. Only one run executes at a time on a machine (a file lock): two trainings
-on the same cores would make both timings false.
+A run first measures the machine's speed once (:mod:`course_utils.calibrate`, about
+30 s). Then each notebook is executed in place with a fresh kernel (nbclient). Its
+metadata gets a ``course_run`` stamp (:class:`course_utils.stamp.RunStamp`: profile, hash
+of its code cells, date, versions, machine, wall time, the metrics it recorded with
+:func:`course_utils.results.record`, the calibration); then ``results/results.json``,
+``results/RESULTS.md`` and the README's results table are rewritten
+(:mod:`course_utils.report`), durations also normalised to the reference machine. Only
+one run executes at a time on a machine (a file lock): two trainings on the same cores
+would make both timings false.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
-import fcntl
-import hashlib
 import json
 import os
-import platform
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
+from course_utils.calibrate import Calibration
+from course_utils.report import README_END as README_END
+from course_utils.report import README_START as README_START
+from course_utils.report import fmt_value as _fmt
+from course_utils.report import results_table as results_table
+from course_utils.report import update_readme as update_readme
+from course_utils.report import update_results as update_results
 from course_utils.results import ENV_VAR as RESULTS_ENV_VAR
 from course_utils.results import read_recorded
+from course_utils.stamp import STAMP_KEY as STAMP_KEY
+from course_utils.stamp import RunStamp, machine_info, utc_now, versions, write_stamp
+from course_utils.stamp import code_sha256 as code_sha256
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 RESULTS_DIR = ROOT / "results"
-STAMP_KEY = "course_run"
-README_START = "<!-- results:start -->"
-README_END = "<!-- results:end -->"
+README = ROOT / "README.md"
 LOCK_PATH = Path(tempfile.gettempdir()) / "course_fullrun.lock"
-
-
-def code_sha256(nb: Any) -> str:
-    """sha256 of a notebook's code cells (sources joined), the staleness fingerprint."""
-    sources = [
-        cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        for cell in nb["cells"]
-        if cell["cell_type"] == "code"
-    ]
-    return hashlib.sha256("\n\x1e\n".join(sources).encode("utf-8")).hexdigest()
-
-
-def machine_info() -> dict[str, Any]:
-    """CPU model, core count and GPU (or ``"none"``) of this machine."""
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    gpu = "none"
-    if shutil.which("nvidia-smi"):
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            out = subprocess.run(
-                ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
-                capture_output=True, text=True, timeout=20, check=True,
-            ).stdout.strip()
-            gpu = ", ".join(out.splitlines()) or "none"
-    return {"cpu": cpu, "cores": os.cpu_count(), "gpu": gpu, "system": platform.system()}
-
-
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "not installed"
+#: Passed to every kernel (and the calibration) unless already set by the caller.
+QUIET_TF = {"TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
 def find_notebooks(prefixes: list[str] | None = None, folder: Path = NOTEBOOKS) -> list[Path]:
@@ -100,18 +74,36 @@ def find_notebooks(prefixes: list[str] | None = None, folder: Path = NOTEBOOKS) 
 
 
 @contextlib.contextmanager
-def run_lock(path: Path = LOCK_PATH) -> Iterator[None]:
-    """Hold the machine-wide lock for a CPU-heavy run (waits for the current holder)."""
-    with path.open("w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"waiting for another full run to finish (lock {path}) ...", flush=True)
-            fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def run_lock(path: Path | None = None) -> Iterator[None]:
+    """Hold the machine-wide lock for a CPU-heavy run (waits for the current holder).
+
+    ``filelock`` works the same on Linux, macOS and Windows.
+    """
+    path = LOCK_PATH if path is None else path
+    lock = FileLock(str(path))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(f"waiting for another full run to finish (lock {path}) ...", flush=True)
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def kernel_env(profile: str, metrics_file: Path,
+               base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a notebook's kernel starts with: ours plus the run's settings.
+
+    The runner's own ``os.environ`` is left alone.
+    """
+    env = dict(os.environ if base is None else base)
+    for key, value in QUIET_TF.items():
+        env.setdefault(key, value)
+    env["COURSE_PROFILE"] = profile
+    env[RESULTS_ENV_VAR] = str(metrics_file)
+    return env
 
 
 def _path_replacements() -> list[tuple[str, str]]:
@@ -153,157 +145,97 @@ def portable_outputs(nb: Any) -> int:
     return changed
 
 
-def execute_notebook(path: Path, profile: str = "full", timeout: int = 3600) -> dict[str, Any]:
-    """Execute ``path`` in place with a fresh kernel and stamp it; return its stamp."""
+def execute_notebook(path: Path, profile: str = "full", timeout: int = 3600,
+                     calibration: dict[str, Any] | None = None) -> RunStamp:
+    """Execute ``path`` in place with a fresh kernel and stamp it; return its stamp.
+
+    ``calibration`` (a :class:`course_utils.calibrate.Calibration` as a dict) is the
+    machine speed measured for this run; it goes into the stamp.
+    """
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         metrics_file = Path(tmp) / "metrics.jsonl"
-        env_patch = {
-            "COURSE_PROFILE": profile,
-            RESULTS_ENV_VAR: str(metrics_file),
-            "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
-        }
-        saved = {k: os.environ.get(k) for k in env_patch}
-        os.environ.update(env_patch)
-        try:
-            client = NotebookClient(
-                nb, timeout=timeout, kernel_name="python3",
-                resources={"metadata": {"path": str(path.parent)}},
-                # TensorFlow's C++ start-up chatter (absl logs written to the process's
-                # stderr before logging is configured) stays in the runner's log instead
-                # of the committed notebook; Python-level output is captured as usual.
-                extra_arguments=["--IPKernelApp.capture_fd_output=False"],
-            )
-            start = time.perf_counter()
-            client.execute()
-            wall = time.perf_counter() - start
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        client = NotebookClient(
+            nb, timeout=timeout, kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+            # TensorFlow's C++ start-up chatter (absl logs written to the process's
+            # stderr before logging is configured) stays in the runner's log instead
+            # of the committed notebook; Python-level output is captured as usual.
+            extra_arguments=["--IPKernelApp.capture_fd_output=False"],
+        )
+        start = time.perf_counter()
+        # Keyword arguments of execute() go to the kernel manager's start_kernel().
+        client.execute(env=kernel_env(profile, metrics_file))
+        wall = time.perf_counter() - start
         metrics = read_recorded(metrics_file)
-    stamp = {
-        "profile": profile,
-        "code_sha256": code_sha256(nb),
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "wall_seconds": round(wall, 1),
-        "metrics": metrics,
-        "versions": {
-            "python": platform.python_version(),
-            "tensorflow": _version("tensorflow"),
-            "keras": _version("keras"),
-        },
-        "machine": machine_info(),
-    }
+    stamp = RunStamp(
+        profile=profile, wall_seconds=round(wall, 1), metrics=metrics, machine=machine_info(),
+        versions=versions(), code_sha256=code_sha256(nb), date=utc_now(),
+        calibration=calibration,
+    )
     portable_outputs(nb)
-    nb.metadata[STAMP_KEY] = stamp
+    write_stamp(nb, stamp)
     nbformat.write(nb, path)
     return stamp
 
 
-def update_results(stamps: dict[str, dict[str, Any]], results_dir: Path = RESULTS_DIR) -> dict:
-    """Merge new stamps into results.json and rewrite RESULTS.md; return the data."""
-    results_dir.mkdir(parents=True, exist_ok=True)
-    json_path = results_dir / "results.json"
-    data: dict[str, Any] = {"notebooks": {}}
-    if json_path.exists():
-        data = json.loads(json_path.read_text(encoding="utf-8"))
-        data.setdefault("notebooks", {})
-    for name, stamp in stamps.items():
-        data["notebooks"][name] = {
-            "profile": stamp["profile"],
-            "wall_seconds": stamp["wall_seconds"],
-            "metrics": stamp["metrics"],
-            "machine": stamp["machine"],
-            "versions": stamp["versions"],
-            "code_sha256": stamp["code_sha256"],
-            "date": stamp["date"],
-        }
-    data["notebooks"] = dict(sorted(data["notebooks"].items()))
-    json_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    table = results_table(data)
-    (results_dir / "RESULTS.md").write_text(
-        "# Results of the last full-profile run of each notebook\n\n"
-        "Written by `make results` (course_utils.runner); do not edit by hand.\n\n"
-        + table + "\n",
-        encoding="utf-8",
+def measure_machine(timeout: int = 600) -> dict[str, Any]:
+    """Run ``python -m course_utils.calibrate --json`` in a fresh process; its record.
+
+    A separate process, like a kernel: the runner itself never imports TensorFlow.
+    """
+    env = {**QUIET_TF, **os.environ}
+    done = subprocess.run(
+        [sys.executable, "-m", "course_utils.calibrate", "--json"], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=timeout, check=False,
     )
-    return data
-
-
-def _fmt(value: Any, metric: str = "") -> str:
-    if isinstance(value, float) and metric.endswith(("seconds", "_ms", "ms_per_clip")):
-        return f"{value:.1f}"
-    if isinstance(value, float) and abs(value) < 10:
-        # Four decimals, or five where four would round (0.88996 must not read as 0.8900
-        # next to a target of 0.89).
-        return f"{value:.4f}" if abs(round(value, 4) - value) < 5e-7 else f"{value:.5f}"
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    return str(value)
-
-
-def results_table(data: dict[str, Any]) -> str:
-    """A Markdown table: notebook, metric, value, wall time, machine, date."""
-    rows = [
-        "| notebook | metric | value | wall time (full run) | machine | date |",
-        "|---|---|---:|---:|---|---|",
-    ]
-    for name, entry in data["notebooks"].items():
-        machine = entry["machine"]
-        where = f"{machine['cpu']}, {machine['cores']} cores, GPU: {machine['gpu']}"
-        wall = f"{entry['wall_seconds'] / 60:.1f} min"
-        metrics = entry["metrics"] or {"—": "—"}
-        for metric, value in metrics.items():
-            shown, day = _fmt(value, metric), entry["date"][:10]
-            rows.append(f"| {name} | {metric} | {shown} | {wall} | {where} | {day} |")
-    return "\n".join(rows)
-
-
-def update_readme(data: dict[str, Any], readme: Path = ROOT / "README.md") -> bool:
-    """Replace the table between the README's results markers; False if none found."""
-    if not readme.exists():
-        return False
-    text = readme.read_text(encoding="utf-8")
-    if README_START not in text or README_END not in text:
-        return False
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    readme.write_text(
-        f"{head}{README_START}\n{results_table(data)}\n{README_END}{tail}", encoding="utf-8"
-    )
-    return True
+    lines = done.stdout.strip().splitlines()
+    if done.returncode or not lines:
+        raise RuntimeError(
+            f"the speed measurement failed (exit {done.returncode}):\n{done.stderr[-2000:]}"
+            "\nRun `python -m course_utils.calibrate` to see why, or pass --no-calibrate."
+        )
+    record = json.loads(lines[-1])
+    Calibration.from_dict(record)  # a usable speed, or CalibrationError
+    return record
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="name prefixes, e.g. 08 (default: all)")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
+    parser.add_argument("--no-calibrate", action="store_true",
+                        help="skip the speed measurement (times then read 'not calibrated')")
     args = parser.parse_args(argv)
     try:
-        paths = find_notebooks(args.notebooks or None)
+        paths = find_notebooks(args.notebooks or None, NOTEBOOKS)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     failed: list[str] = []
     with run_lock():
+        calibration = None
+        if not args.no_calibrate:
+            print("== measuring this machine's speed (python -m course_utils.calibrate) ...",
+                  flush=True)
+            calibration = measure_machine()
+            print(f"   {calibration['images_per_second']:.0f} images/s, "
+                  f"{calibration['speed_factor']:.2f} x the reference machine", flush=True)
         for path in paths:
             print(f"== {path.name}: executing in the full profile ...", flush=True)
             try:
-                stamp = execute_notebook(path, "full", args.timeout)
+                stamp = execute_notebook(path, "full", args.timeout, calibration)
             except Exception as err:  # nbclient's CellExecutionError and kernel deaths
                 print(f"!! {path.name} failed:\n{err}", file=sys.stderr, flush=True)
                 failed.append(path.name)
                 continue
-            data = update_results({path.stem: stamp})
-            update_readme(data)
-            shown = ", ".join(f"{k}={_fmt(v)}" for k, v in stamp["metrics"].items())
-            print(f"   done in {stamp['wall_seconds']:.0f} s  {shown}", flush=True)
+            data = update_results({path.stem: stamp}, RESULTS_DIR, calibration)
+            update_readme(data, README)
+            shown = ", ".join(f"{k}={_fmt(v, k)}" for k, v in stamp.metrics.items())
+            print(f"   done in {stamp.wall_seconds:.0f} s  {shown}", flush=True)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -33,8 +33,10 @@ from nbconvert.exporters import NotebookExporter
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 
-#: Metadata key of the full-run stamp (``course_utils.runner.STAMP_KEY``).
-RUN_STAMP_KEY = "course_run"
+from course_utils.stamp import STAMP_KEY
+
+#: Metadata key of the full-run stamp (kept under this name for older imports).
+RUN_STAMP_KEY = STAMP_KEY
 #: File that marks a folder as a generated student edition (safe to rebuild).
 MARKER = ".student-edition"
 _SKIP = shutil.ignore_patterns(".*", "__pycache__", "*.pyc", "*.keras", "*.h5", "*.ipynb")
