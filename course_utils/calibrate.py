@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from course_utils.stamp import package_version, utc_now
+from course_utils.stamp import RunStamp, package_version, utc_now
 
 #: The reference machine: the speed that normalised times are expressed in. Median of the
 #: medians of 3 runs of ``python -m course_utils.calibrate`` on 2026-12-07 (8183.4, 5262.1
@@ -134,6 +134,12 @@ def normalised_metrics(metrics: dict[str, Any], calibration: dict[str, Any] | No
         for name, value in metrics.items()
         if is_duration(name) and isinstance(value, int | float) and not isinstance(value, bool)
     }
+
+
+def normalised_stamp_seconds(stamp: RunStamp) -> dict[str, float]:
+    """A run's wall time and duration metrics on the reference machine ({} if uncalibrated)."""
+    return normalised_metrics({"wall_seconds": stamp.wall_seconds, **stamp.metrics},
+                              stamp.calibration)
 
 
 def cpu_features(cpuinfo: str | None = None) -> tuple[str, str, list[str]]:

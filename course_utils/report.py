@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from course_utils.calibrate import is_duration
+from course_utils.calibrate import is_duration, normalised_stamp_seconds
 from course_utils.stamp import RunStamp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ def update_results(stamps: dict[str, RunStamp | dict[str, Any]], results_dir: Pa
             stamp = RunStamp.from_dict(stamp)
         entry = stamp.to_dict()
         if stamp.calibration is not None:
-            entry["normalised_seconds"] = stamp.normalised_seconds()
+            entry["normalised_seconds"] = normalised_stamp_seconds(stamp)
         data["notebooks"][name] = entry
     data["notebooks"] = dict(sorted(data["notebooks"].items()))
     json_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

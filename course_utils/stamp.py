@@ -144,14 +144,6 @@ class RunStamp:
             )
         return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
-    def normalised_seconds(self) -> dict[str, float]:
-        """Wall time and duration metrics converted to the reference machine ({} if the run
-        was not calibrated)."""
-        from course_utils.calibrate import normalised_metrics
-
-        return normalised_metrics({"wall_seconds": self.wall_seconds, **self.metrics},
-                                  self.calibration)
-
 
 def read_stamp(nb: Any) -> RunStamp | None:
     """The stamp in a notebook's metadata, or ``None`` when it has none."""
