@@ -5,18 +5,11 @@ a second: a failing cell, a changed checked output, a hung cell, an exercise who
 passes unanswered must each fail with the notebook, the cell index and the reason.
 """
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from tests.notebook_plugin import OutputComparer, run_notebook
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def code(source, outputs=(), execution_count=1, **metadata):
@@ -153,16 +146,11 @@ def test_the_teacher_solution_must_pass_its_check(tmp_path, comparer):
     assert run.problems[0].startswith("nb.ipynb, cell 1: AssertionError: answer: expected 2")
 
 
-def test_pytest_collects_a_notebook_named_on_the_command_line(tmp_path):
-    path = write(tmp_path, [code("# NBVAL_CHECK_OUTPUT\nprint(1 + 1)", [stdout("3\n")])],
+def test_pytest_collects_a_notebook_named_on_the_command_line(tmp_path, pytester):
+    path = write(pytester.path, [code("# NBVAL_CHECK_OUTPUT\nprint(1 + 1)", [stdout("3\n")])],
                  name="07_demo.ipynb")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get(
-        "PYTHONPATH", "")]))
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "tests.notebook_plugin",
-         "--rootdir", str(tmp_path), str(path)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    out = result.stdout
-    assert result.returncode == 1, out
-    assert "1 failed" in out and "07_demo.ipynb, cell 0: output differs" in out
-    assert "notebook executions (one kernel each)" in out
+    result = pytester.runpytest_inprocess("-p", "tests.notebook_plugin", "-p",
+                                          "no:cacheprovider", str(path))
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*07_demo.ipynb, cell 0: output differs*",
+                                 "*notebook executions (one kernel each)*"])
