@@ -53,8 +53,11 @@ unit: $(STAMP)
 # checks the outputs of its `# NBVAL_CHECK_OUTPUT` cells and its student edition. A cell
 # that runs longer than CELL_TIMEOUT seconds fails. Exit status 5 (no test collected) is
 # an error, said in words.
+# PYTEST_ARGS passes more options, e.g. PYTEST_ARGS="-n 2" with pytest-xdist installed.
 CELL_TIMEOUT ?= 120
-PYTEST := COURSE_PROFILE=smoke $(VENV)/bin/pytest -p no:cacheprovider --cell-timeout=$(CELL_TIMEOUT)
+PYTEST_ARGS ?=
+PYTEST := COURSE_PROFILE=smoke $(VENV)/bin/pytest -p no:cacheprovider --cell-timeout=$(CELL_TIMEOUT) \
+	$(PYTEST_ARGS)
 NO_TESTS := { s=$$?; [ $$s -ne 5 ] || echo "error: pytest collected no tests" >&2; exit $$s; }
 
 test: lint $(STAMP)

@@ -211,19 +211,20 @@ def run_notebook(path: str | Path, *, timeout: float = DEFAULT_CELL_TIMEOUT,
         return True
 
     with client.setup_kernel(env=_kernel_env(), cleanup_kc=True):
-        alive = True
+        finished = True  # False once a cell failed: the kernel's state is then unknown
         for index, cell in enumerate(work.cells):
             if cell.cell_type != "code" or cell_options(cell)["skip"]:
                 continue
             options = cell_options(cell)
-            alive = execute(cell, index, "teacher")
-            if not alive:
+            finished = execute(cell, index, "teacher")
+            if not finished:
                 break
             error = _first_error(cell)
             if error is not None and not options["check_exception"]:
                 run.problems.append(
                     f"{path.name}, cell {index}: {error.ename}: {error.evalue}\n"
                     f"{_source_block(cell.source)}\n{_error_text(error)}")
+                finished = False
                 break  # later cells would fail because of this one
             if options["check"]:
                 ref = cells[index]
@@ -239,7 +240,7 @@ def run_notebook(path: str | Path, *, timeout: float = DEFAULT_CELL_TIMEOUT,
                     run.problems.append(
                         f"{path.name}, cell {index}: output differs from the committed one "
                         f"(# NBVAL_CHECK_OUTPUT)\n{_source_block(cell.source)}\n{diff}")
-        if alive and not run.problems and edition is not None and answers:
+        if finished and edition is not None and answers:
             _student_pass(run, edition, answers[0], execute)
     run.seconds = time.perf_counter() - start
     return run

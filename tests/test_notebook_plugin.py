@@ -154,3 +154,11 @@ def test_pytest_collects_a_notebook_named_on_the_command_line(tmp_path, pytester
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*07_demo.ipynb, cell 0: output differs*",
                                  "*notebook executions (one kernel each)*"])
+
+
+def test_a_changed_output_does_not_hide_the_student_edition_problems(tmp_path, comparer):
+    blind = exercise("    return 2 * x", "assert True  # never calls f")
+    path = write(tmp_path, [code("# NBVAL_CHECK_OUTPUT\nprint(2)", [stdout("3\n")]), *blind])
+    run = run_notebook(path, comparer=comparer)
+    assert [p.split(":")[0] for p in run.problems] == [
+        "nb.ipynb, cell 0", "nb.ipynb, cell 2 [ex99_1_check] (student edition)"]
