@@ -11,14 +11,15 @@ DATA_DIR ?= course_data
 KERNEL := keras-course
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # TensorFlow C++ logs (E-level "no CUDA driver" lines included) would otherwise land in
-# cell outputs and break nbval comparisons of checked cells.
+# cell outputs and break the comparisons of checked cells.
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
 .PHONY: lab test lint unit notebooks results student data clean distclean help
 
 help:
 	@echo "make lab      - create .venv if needed and start JupyterLab in notebooks/"
-	@echo "make test     - ruff + unit tests + every notebook under nbval (smoke profile)"
+	@echo "make test     - ruff + unit tests + every notebook, executed once (smoke profile)"
+	@echo "make notebooks - only the notebooks (NB=08 for one)"
 	@echo "make results  - run notebooks in the full profile and write results/ (NB=08 for one)"
 	@echo "make student  - write the student edition (solutions cleared) into student/"
 	@echo "make data     - download every dataset once into DATA_DIR (for COURSE_DATA_DIR)"
@@ -48,14 +49,22 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(VENV)/bin/pytest tests
 
-NBVAL_FLAGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=900 \
-	--nbval-sanitize-with nbval_sanitize.cfg
+# Each notebook runs once (tests/test_notebook_runs.py, tests/notebook_plugin.py): one kernel
+# checks the outputs of its `# NBVAL_CHECK_OUTPUT` cells and its student edition. A cell
+# that runs longer than CELL_TIMEOUT seconds fails. Exit status 5 (no test collected) is
+# an error, said in words.
+# PYTEST_ARGS passes more options, e.g. PYTEST_ARGS="-n 2" with pytest-xdist installed.
+CELL_TIMEOUT ?= 120
+PYTEST_ARGS ?=
+PYTEST := COURSE_PROFILE=smoke $(VENV)/bin/pytest -p no:cacheprovider --cell-timeout=$(CELL_TIMEOUT) \
+	$(PYTEST_ARGS)
+NO_TESTS := { s=$$?; [ $$s -ne 5 ] || echo "error: pytest collected no tests" >&2; exit $$s; }
 
 test: lint $(STAMP)
-	COURSE_PROFILE=smoke $(VENV)/bin/pytest -p no:cacheprovider tests notebooks $(NBVAL_FLAGS)
+	$(PYTEST) --durations=15 tests || $(NO_TESTS)
 
 notebooks: $(STAMP)
-	COURSE_PROFILE=smoke $(VENV)/bin/pytest -p no:cacheprovider notebooks $(NBVAL_FLAGS)
+	$(PYTEST) --durations=15 tests/test_notebook_runs.py $(if $(NB),-k "$(NB)") || $(NO_TESTS)
 
 results: $(STAMP)
 	$(PY) -m course_utils.runner $(NB)

@@ -5,6 +5,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -53,7 +54,7 @@ def test_make_lab_serves_jupyterlab_on_localhost():
                     page = response.read().decode("utf-8", "replace")
                 break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(1)
+                time.sleep(0.25)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -63,3 +64,16 @@ def test_make_lab_serves_jupyterlab_on_localhost():
             output = proc.communicate()[0]
     assert status == 200, f"JupyterLab did not answer on port {port}:\n{output[-3000:]}"
     assert "JupyterLab" in page
+
+
+def test_make_notebooks_that_selects_nothing_fails_and_says_so(tmp_path):
+    # pytest's exit status 5 (no test collected) must fail `make test` and CI loudly.
+    stamp = tmp_path / "install-stamp"  # newer than pyproject.toml: make installs nothing
+    stamp.touch()
+    venv = Path(sys.executable).parent.parent
+    run = subprocess.run(
+        ["make", "notebooks", "NB=no_such_notebook", f"VENV={venv}", f"STAMP={stamp}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode != 0
+    assert "error: pytest collected no tests" in run.stderr, run.stdout[-2000:]
