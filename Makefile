@@ -18,7 +18,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 3
 
 help:
 	@echo "make lab      - create .venv if needed and start JupyterLab in notebooks/"
-	@echo "make test     - ruff + unit tests + every notebook, executed once (smoke profile)"
+	@echo "make test     - ruff + mypy + unit tests + every notebook, executed once (smoke profile)"
 	@echo "make notebooks - only the notebooks (NB=08 for one)"
 	@echo "make results  - run notebooks in the full profile and write results/ (NB=08 for one)"
 	@echo "make student  - write the student edition (solutions cleared) into student/"
@@ -45,6 +45,7 @@ lab: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 unit: $(STAMP)
 	$(VENV)/bin/pytest tests

@@ -152,7 +152,8 @@ def cpu_features(cpuinfo: str | None = None) -> tuple[str, str, list[str]]:
         cpuinfo = ""
         with contextlib.suppress(OSError):
             cpuinfo = Path("/proc/cpuinfo").read_text()
-    model, flags = platform.processor() or platform.machine(), set()
+    model: str = platform.processor() or platform.machine()
+    flags: set[str] = set()
     for line in cpuinfo.splitlines():
         key, _, value = line.partition(":")
         if key.strip() == "model name" and value.strip():

@@ -165,10 +165,10 @@ def _percent_text(rate: float) -> str:
 
 def _cell_text_size(ax: Axes, num_classes: int, longest: int) -> float:
     """A font size (points) at which ``longest`` characters fit in one cell."""
-    fig = ax.get_figure()
-    assert fig is not None
+    root: Any = ax.get_figure()
+    root = getattr(root, "figure", root)  # a SubFigure's .figure is the Figure it lies in
     box = ax.get_position()
-    width_in, height_in = fig.get_size_inches()
+    width_in, height_in = root.get_size_inches()
     cell_pt = 72 * min(box.width * width_in, box.height * height_in) / num_classes
     return float(np.clip(cell_pt / (0.62 * longest + 0.8), 5.0, 10.0))
 
@@ -265,7 +265,9 @@ def confusion_matrix(
     texts = ([f"{c:d}" for c in counts.ravel()] if normalize is None
              else [_percent_text(r) for r in shown.ravel()])
     size = _cell_text_size(ax, num_classes, max(len(t) for t in texts))
-    cell_colours = image.to_rgba(image.get_array())
+    drawn = image.get_array()
+    assert drawn is not None  # imshow above set it
+    cell_colours = image.to_rgba(drawn)
     for (i, j), text in zip(np.ndindex(num_classes, num_classes), texts, strict=True):
         ax.text(j, i, text, ha="center", va="center", fontsize=size,
                 color=_text_colour(cell_colours[i, j]),
@@ -361,7 +363,7 @@ def training_curves(
     if ax is None:
         axes = _new_axes(len(metrics), (4.8 * len(metrics), 3.3))
     else:
-        axes = [ax] if not isinstance(ax, Sequence | np.ndarray) else list(np.ravel(ax))
+        axes = [ax] if not isinstance(ax, Sequence | np.ndarray) else list(np.ravel(np.asarray(ax)))
         if len(axes) != len(metrics):
             raise PlotInputError(f"got {len(axes)} axes for {len(metrics)} metrics "
                                  f"{metrics}: pass one Axes per metric.")
@@ -374,8 +376,8 @@ def training_curves(
 def _draw_metric(ax: Axes, values: Mapping[str, Sequence[float]], metric: str,
                  log_error: bool, prefix: str) -> None:
     train = np.asarray(values[metric], dtype=float)
-    valid = values.get(f"val_{metric}")
-    valid = None if valid is None else np.asarray(valid, dtype=float)
+    raw_valid = values.get(f"val_{metric}")
+    valid = None if raw_valid is None else np.asarray(raw_valid, dtype=float)
     if train.ndim != 1 or len(train) == 0:
         raise PlotInputError(f"history[{metric!r}] must be a non-empty list of numbers "
                              "(one per epoch).")

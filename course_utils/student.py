@@ -130,7 +130,7 @@ def build_student_edition(src: str | Path, dst: str | Path) -> list[Path]:
     written = []
     for name, body in editions.items():
         out = dst / name
-        out.write_text(body, encoding="utf-8")
+        out.write_text(str(body), encoding="utf-8")
         written.append(out)
     return written
 

@@ -52,8 +52,8 @@ def check_function(fn: Callable, reference: Callable, inputs: list, *, rtol: flo
         raise ValueError(f"{where}: inputs is empty; give at least one test input.")
     rtol = _require_tol(rtol, "rtol", where)
     atol = _require_tol(atol, "atol", where)
-    name = _require_name(name, "name", where, allow_none=True) or getattr(
-        fn, "__name__", "your function")
+    name = _require_name(name, "name", where, allow_none=True) or str(getattr(
+        fn, "__name__", "your function"))
 
     try:
         for i, item in enumerate(inputs, start=1):

@@ -11,7 +11,7 @@ import inspect
 import math
 import numbers
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 from course_utils.checks.messages import _type_name
 
@@ -27,6 +27,14 @@ def _require_tol(value: Any, arg: str, where: str) -> float:
     if not math.isfinite(float(value)) or value < 0:
         raise ValueError(f"{where}: {arg} must be a finite number >= 0, got {value!r}.")
     return float(value)
+
+
+@overload
+def _require_name(value: Any, arg: str, where: str) -> str: ...
+
+
+@overload
+def _require_name(value: Any, arg: str, where: str, *, allow_none: bool) -> str | None: ...
 
 
 def _require_name(value: Any, arg: str, where: str, *, allow_none: bool = False) -> str | None:
