@@ -302,6 +302,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             data = update_results({path.stem: stamp})
             update_readme(data)
+            from course_utils import report  # README's headline table and figure
+
+            report.update(data)
             shown = ", ".join(f"{k}={_fmt(v)}" for k, v in stamp["metrics"].items())
             print(f"   done in {stamp['wall_seconds']:.0f} s  {shown}", flush=True)
     if failed:
