@@ -174,7 +174,7 @@ def render(terms: list[Term], used: dict[str, list[str]], link_prefix: str = "no
                      f"{term.definition.replace('|', chr(92) + '|')} | {link} |")
     lines += ["", "## Index by notebook", ""]
     for stem in sorted(introduced):
-        names = ", ".join(f"[{t.en}](#{t.anchor})" for t in introduced[stem])
+        names = ", ".join(f"<a href=\"#{t.anchor}\">{t.en}</a>" for t in introduced[stem])
         lines.append(f"- [{stem}]({link_prefix}{stem}{link_suffix}): {names}")
     return "\n".join(lines) + "\n"
 
