@@ -223,6 +223,10 @@ def test_home_page_shows_the_results_of_results_json(browser, server):
     assert browser.blocked == [] and browser.errors == []
 
 
+def _code_cells(path: Path) -> int:
+    return sum(c["cell_type"] == "code" for c in json.loads(path.read_text())["cells"])
+
+
 def _data_dir() -> str | None:
     for candidate in (os.environ.get("COURSE_DATA_DIR"), ROOT.parent / "shared" / "datasets",
                       "/work/shared/datasets"):
@@ -243,12 +247,27 @@ def test_make_lab_runs_notebook_00_in_the_smoke_profile(browser, tmp_path):
     if data_dir is None:
         pytest.skip("no dataset folder: set COURSE_DATA_DIR (make data DATA_DIR=...)")
     port, token = _free_port(), "course-browser-test"
+    # Fresh JupyterLab settings: render every cell (no windowing), so the page shows them all.
+    settings = tmp_path / "lab-settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    news = tmp_path / "lab-settings" / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    # Never write the smoke outputs over the committed notebook.
+    docmanager = tmp_path / "lab-settings" / "@jupyterlab" / "docmanager-extension"
+    docmanager.mkdir(parents=True)
+    (docmanager / "plugin.jupyterlab-settings").write_text('{"autosave": false}')
+    notebook = ROOT / "notebooks" / "00_start_here.ipynb"
+    committed = notebook.read_bytes()
     env = {**os.environ, "COURSE_PROFILE": "smoke", "COURSE_DATA_DIR": data_dir,
            "COURSE_CACHE_DIR": os.environ.get("COURSE_CACHE_DIR", str(tmp_path / "cache")),
-           "PYTHONPATH": str(ROOT), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+           "PYTHONPATH": str(ROOT), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "lab-settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "lab-workspaces")}
     command = ["make", "lab", f"PORT={port}",
                f"ARGS=--no-browser --IdentityProvider.token={token} "
-               "--LabApp.news_url=None --LabApp.collaborative=False"]
+               "--LabApp.expose_app_in_browser=True"]
     if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
         # Running from another environment (a shared venv): let make use it as is.
         command += [f"VENV={sys.prefix}", "STAMP="]
@@ -267,36 +286,63 @@ def test_make_lab_runs_notebook_00_in_the_smoke_profile(browser, tmp_path):
                 assert time.monotonic() < deadline, "JupyterLab did not come up in 90 s"
                 time.sleep(1)
         page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=60_000)
+        # Run All only once the notebook's kernel is connected and idle.
+        page.wait_for_function(
+            """() => {
+                const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+                const kernel = widget && widget.sessionContext
+                  && widget.sessionContext.session && widget.sessionContext.session.kernel;
+                return !!kernel && kernel.connectionStatus === "connected"
+                  && kernel.status === "idle";
+            }""", timeout=90_000)
         page.locator(".jp-Notebook").first.click()
         page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
         page.locator("li.lm-Menu-item", has_text="Run All Cells").first.click()
         # Finished: every code cell has an execution count and the kernel is idle again.
-        page.wait_for_function(
+        finished = (
             """() => {
-                const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-                return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.innerText))
+                // A cell whose input is collapsed shows an empty prompt; the others show
+                // [n] once run, [*] while queued or running.
+                const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                  .map(p => p.innerText.trim());
+                const last = prompts[prompts.length - 1] || "";
+                return prompts.length > 0 && /^\\[\\d+\\]/.test(last)
+                  && prompts.every(p => p === "" || /^\\[\\d+\\]/.test(p))
                   && document.querySelector(
                        ".jp-Notebook-ExecutionIndicator[data-status='idle']") !== null;
-            }""", timeout=150_000)
+            }""")
+        try:
+            page.wait_for_function(finished, timeout=150_000)
+        except sync_api.TimeoutError:
+            page.screenshot(path=str(tmp_path / "lab-timeout.png"))
+            prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+            pytest.fail(f"Run All did not finish in 150 s; prompts {prompts}; "
+                        f"screenshot {tmp_path / 'lab-timeout.png'}")
+        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
         errors = page.locator(".jp-OutputArea-output[data-mime-type="
                               "'application/vnd.jupyter.error']").all_inner_texts()
         stderr = page.locator(".jp-OutputArea-output[data-mime-type="
                               "'application/vnd.jupyter.stderr']").all_inner_texts()
         outputs = "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())
+        page.locator(".jp-OutputArea-output", has_text="speech_commands").first \
+            .scroll_into_view_if_needed()
         shot = (SITE if SITE.exists() else tmp_path) / "screenshot-lab-00.png"
         page.screenshot(path=str(shot), full_page=False)
     finally:
         page.close()
         os.killpg(proc.pid, signal.SIGTERM)
+        changed = notebook.read_bytes() != committed
+        if changed:
+            notebook.write_bytes(committed)
         try:
             proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
+    assert not changed, "JupyterLab saved over notebooks/00_start_here.ipynb (restored)"
     assert errors == [], "error outputs:\n" + "\n".join(errors)
     assert stderr == [], "stderr outputs:\n" + "\n".join(stderr)
+    assert len(prompts) == _code_cells(ROOT / "notebooks" / "00_start_here.ipynb")
     assert "profile: smoke" in outputs
     for name in ("mnist", "cifar10", "imdb", "speech_commands"):
         assert re.search(rf"^{name}\s+found\b", outputs, re.M), f"{name} not found:\n{outputs}"
