@@ -39,10 +39,10 @@ LOCAL_SCHEMES = {"file", "data", "blob", "about"}
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed: pip install -e '.[dev]'")
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(
     CHROMIUM is None,
     reason="browser tests skipped: no Chromium found at /usr/bin/chromium "
-           "(install Debian's: sudo apt-get install chromium)")
+           "(install Debian's: sudo apt-get install chromium)")]
 
 
 def _notebooks() -> list[Path]:
