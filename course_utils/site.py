@@ -152,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
     if done.returncode != 0:
         return done.returncode
-    pages = len(list(args.out.rglob("*.html")))
+    pages = sum(not p.relative_to(args.out).parts[0].startswith("_")
+                for p in args.out.rglob("*.html"))
     print(f"built {args.out} ({len(stems)} notebooks, {pages} HTML pages) "
           f"in {time.perf_counter() - began:.0f} s")
     return 0

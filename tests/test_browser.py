@@ -54,7 +54,8 @@ def _site_is_current(site: Path) -> bool:
     if not index.exists():
         return False
     sources = [*_notebooks(), report.RESULTS, report.ANCHORS, ROOT / "README.md",
-               glossary.DATA, ROOT / "docs" / "conf.py"]
+               glossary.DATA, ROOT / "docs" / "conf.py", ROOT / "TEACHING.md",
+               ROOT / "CONTRIBUTING.md", report.FIGURE]
     built = index.stat().st_mtime
     return all(p.stat().st_mtime <= built for p in sources) and all(
         (site / "notebooks" / f"{p.stem}.html").exists() for p in _notebooks())
