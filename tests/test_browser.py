@@ -310,9 +310,15 @@ def test_make_lab_runs_notebook_00_in_the_smoke_profile(browser, tmp_path):
                 // [n] once run, [*] while queued or running.
                 const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
                   .map(p => p.innerText.trim());
+                // Run All stops at an error: then the error is the result to report.
                 const last = prompts[prompts.length - 1] || "";
-                return prompts.length > 0 && /^\\[\\d+\\]/.test(last)
-                  && prompts.every(p => p === "" || /^\\[\\d+\\]/.test(p))
+                // (JupyterLab renders a traceback with the stderr mime type.)
+                const failed = document.querySelector(
+                  ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
+                  + ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']");
+                return prompts.length > 0 && !prompts.some(p => p.includes("*"))
+                  && (failed !== null || (/^\\[\\d+\\]/.test(last)
+                      && prompts.every(p => p === "" || /^\\[\\d+\\]/.test(p))))
                   && document.querySelector(
                        ".jp-Notebook-ExecutionIndicator[data-status='idle']") !== null;
             }""")
@@ -329,7 +335,8 @@ def test_make_lab_runs_notebook_00_in_the_smoke_profile(browser, tmp_path):
         stderr = page.locator(".jp-OutputArea-output[data-mime-type="
                               "'application/vnd.jupyter.stderr']").all_inner_texts()
         outputs = "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())
-        page.locator(".jp-OutputArea-output", has_text="speech_commands").first \
+        data_check = page.locator(".jp-OutputArea-output", has_text="speech_commands")
+        (data_check.first if data_check.count() else page.locator(".jp-Cell").last) \
             .scroll_into_view_if_needed()
         shot = (SITE if SITE.exists() else tmp_path) / "screenshot-lab-00.png"
         page.screenshot(path=str(shot), full_page=False)
