@@ -83,3 +83,9 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+# The course as a static website in site/, from the committed notebooks (nothing executed).
+.PHONY: site
+site: $(STAMP)
+	@$(PY) -c 'import myst_nb, sphinx_book_theme' 2>/dev/null || $(PY) -m pip install --quiet -e '.[site]'
+	$(PY) -m course_utils.site

@@ -144,8 +144,8 @@ def update_readme(data: dict[str, Any], readme: Path = README, *, start: str = R
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m course_utils.report``: re-render RESULTS.md and the README table from
-    results.json (after a change of the table's format; no notebook is run)."""
+    """``python -m course_utils.report``: re-render RESULTS.md, the README's headline table
+    and its figure from results.json (after a change of format; no notebook is run)."""
     args = sys.argv[1:] if argv is None else argv
     if args:
         print("usage: python -m course_utils.report   (no arguments)", file=sys.stderr)
@@ -157,8 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     data = json.loads(json_path.read_text(encoding="utf-8"))
     for entry in data["notebooks"].values():
         RunStamp.from_dict(entry)  # every entry must fit the schema
-    print(f"wrote {write_results_md(data, RESULTS_DIR)}; README table "
-          f"{'updated' if update_readme(data, README) else 'not found'}")
+    from course_utils import headline  # the README's table at a glance and its figure
+
+    rows = headline.update(data, README, RESULTS_DIR / "headline.png")
+    print(f"wrote {write_results_md(data, RESULTS_DIR)}, README.md's headline table "
+          f"({len(rows)} tasks) and {headline.FIGURE.name}")
     return 0
 
 

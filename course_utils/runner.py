@@ -11,7 +11,7 @@ A run first measures the machine's speed once (:mod:`course_utils.calibrate`, ab
 metadata gets a ``course_run`` stamp (:class:`course_utils.stamp.RunStamp`: profile, hash
 of its code cells, date, versions, machine, wall time, the metrics it recorded with
 :func:`course_utils.results.record`, the calibration); then ``results/results.json``,
-``results/RESULTS.md`` and the README's results table are rewritten
+``results/RESULTS.md``, the README's table at a glance and its figure are rewritten
 (:mod:`course_utils.report`), durations also normalised to the reference machine. Only
 one run executes at a time on a machine (a file lock): two trainings on the same cores
 would make both timings false.
@@ -33,6 +33,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from course_utils import headline
 from course_utils.calibrate import Calibration
 from course_utils.report import README_END as README_END
 from course_utils.report import README_START as README_START
@@ -233,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
                 failed.append(path.name)
                 continue
             data = update_results({path.stem: stamp}, RESULTS_DIR, calibration)
-            update_readme(data, README)
+            headline.update(data, README, RESULTS_DIR / "headline.png")  # README at a glance
             shown = ", ".join(f"{k}={_fmt(v, k)}" for k, v in stamp.metrics.items())
             print(f"   done in {stamp.wall_seconds:.0f} s  {shown}", flush=True)
     if failed:

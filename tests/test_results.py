@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 import course_utils.stamp as stamp_module
-from course_utils import report, results, runner
+from course_utils import headline, report, results, runner
 from course_utils.calibrate import REFERENCE_IMAGES_PER_SECOND, normalised_stamp_seconds
 from course_utils.stamp import STAMP_KEY, RunStamp, StampError
 
@@ -251,13 +251,17 @@ def test_report_command_rerenders_tables_from_results_json(tmp_path, monkeypatch
     report.update_results({"08_new": _stamp(calibration=FAKE_CALIBRATION)}, tmp_path)
     (tmp_path / "RESULTS.md").write_text("old")
     readme = tmp_path / "README.md"
-    readme.write_text(f"{report.README_START}\nold\n{report.README_END}\n")
     monkeypatch.setattr(report, "RESULTS_DIR", tmp_path)
     monkeypatch.setattr(report, "README", readme)
+    calls = []
+    monkeypatch.setattr(headline, "update", lambda *args: calls.append(args) or [{}, {}])
     assert report.main([]) == 0
     assert "| 08_new | train_seconds | 361.0 | 180.5 |" in (tmp_path / "RESULTS.md").read_text()
-    assert "| 08_new | train_seconds | 361.0 | 180.5 |" in readme.read_text()
-    assert "README table updated" in capsys.readouterr().out
+    # the README's table at a glance comes from course_utils.headline (tested there)
+    [(data, readme_arg, figure_arg)] = calls
+    assert list(data["notebooks"]) == ["08_new"]
+    assert (readme_arg, figure_arg) == (readme, tmp_path / "headline.png")
+    assert "headline table (2 tasks)" in capsys.readouterr().out
     monkeypatch.setattr(report, "RESULTS_DIR", tmp_path / "none")
     assert report.main([]) == 1 and "run `make results` first" in capsys.readouterr().err
 
@@ -302,8 +306,12 @@ def test_results_run_measures_the_machine_once_and_normalises(tmp_path, monkeypa
     monkeypatch.setattr(runner, "RESULTS_DIR", tmp_path / "results")
     monkeypatch.setattr(runner, "README", tmp_path / "README.md")
     monkeypatch.setattr(runner, "LOCK_PATH", tmp_path / "lock")
+    headlines = []
+    monkeypatch.setattr(headline, "update", lambda *args: headlines.append(args[1:]) or [])
     assert runner.main([]) == 0
     assert calls == [1]
+    # after each notebook, the README's table at a glance is redrawn (into the tmp folder)
+    assert headlines == [(tmp_path / "README.md", tmp_path / "results" / "headline.png")] * 2
     data = json.loads((tmp_path / "results" / "results.json").read_text())
     assert data["calibration"] == FAKE_CALIBRATION
     for name, seconds in (("01_a", 12.0), ("02_b", 30.0)):
