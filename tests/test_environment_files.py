@@ -1,12 +1,16 @@
 """environment.yml (conda) and pyproject.toml (pip) must declare the same packages."""
 
+import ast
 import re
 from pathlib import Path
 
 try:
     import tomllib
-except ModuleNotFoundError:  # Python 3.10: the TOML parser that pip itself vendors
-    from pip._vendor import tomli as tomllib
+except ModuleNotFoundError:  # Python 3.10: tomli, tomllib's origin, which pytest requires there.
+    # Never pip's vendored copy: importing pip makes setuptools' distutils hack give way to the
+    # standard library's distutils for the rest of the process, and the next `import setuptools`
+    # (nbgrader does it) fails its own check (pypa/setuptools#3044, #3621).
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 # conda-forge names that differ from PyPI names.
@@ -75,3 +79,20 @@ def test_no_legacy_tf_keras():
 def test_the_parser_sees_what_it_should():
     conda = conda_requirements()
     assert conda["tensorflow"] == ">=2.20,<2.22" and "jupyterlab" in conda
+
+
+def test_no_code_of_ours_imports_pip():
+    """On Python 3.10 and 3.11, importing pip makes setuptools' distutils hack hand the
+    standard library's distutils to the whole process; the next `import setuptools` (nbgrader
+    does it) then fails its own assertion, and pytest stops at collection. Read TOML with
+    tomllib/tomli and versions with importlib.metadata instead."""
+    offenders = []
+    for path in sorted([*ROOT.glob("tests/**/*.py"), *ROOT.glob("course_utils/**/*.py"),
+                        *ROOT.glob("tools/*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level
+                else [])
+            offenders += [f"{path.relative_to(ROOT)}:{node.lineno} imports {name}"
+                          for name in names if name.split(".")[0] == "pip"]
+    assert offenders == []
