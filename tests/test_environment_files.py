@@ -1,4 +1,4 @@
-"""environment.yml (conda) and pyproject.toml (pip) must declare the same packages."""
+"""environment.yml (conda) and pyproject.toml (pip) must declare the same packages and Pythons."""
 
 import ast
 import re
@@ -34,7 +34,11 @@ def pyproject_requirements() -> dict[str, str]:
     return dict(_split(s) for s in specs)
 
 
-def conda_requirements() -> dict[str, str]:
+def requires_python() -> str:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+
+
+def conda_requirements(keep: frozenset[str] = frozenset()) -> dict[str, str]:
     """Parse the few YAML shapes environment.yml uses (no YAML library needed)."""
     found: dict[str, str] = {}
     in_dependencies = False
@@ -49,7 +53,7 @@ def conda_requirements() -> dict[str, str]:
         if not item or item.group(1).endswith(":") or item.group(1).startswith("-e "):
             continue
         name, spec = _split(item.group(1))
-        if name not in NOT_PACKAGES:
+        if name not in NOT_PACKAGES or name in keep:
             found[name] = spec
     return found
 
@@ -79,6 +83,27 @@ def test_no_legacy_tf_keras():
 def test_the_parser_sees_what_it_should():
     conda = conda_requirements()
     assert conda["tensorflow"] == ">=2.20,<2.22" and "jupyterlab" in conda
+
+
+# ---------------------------------------------------------------------- Python versions
+def _claimed_minors() -> range:
+    match = re.fullmatch(r">=3\.(\d+),<3\.(\d+)", requires_python().replace(" ", ""))
+    assert match, f"requires-python {requires_python()!r}: expected '>=3.X,<3.Y'"
+    return range(int(match.group(1)), int(match.group(2)))
+
+
+def test_both_files_claim_the_same_pythons():
+    conda_python = conda_requirements(keep=frozenset({"python"}))["python"]
+    assert conda_python == requires_python().replace(" ", ""), (
+        f"environment.yml says python{conda_python}, pyproject.toml says "
+        f"requires-python {requires_python()!r}"
+    )
+
+
+def test_readme_names_the_pythons_that_make_test_pythons_runs():
+    minors = _claimed_minors()
+    span = f"Python 3.{minors[0]}–3.{minors[-1]}"
+    assert span in (ROOT / "README.md").read_text(), f"README should say {span!r}"
 
 
 def test_no_code_of_ours_imports_pip():
