@@ -76,7 +76,7 @@ distclean: clean
 
 # Unit tests (no notebooks) on each Python of requires-python found here, each in a fresh
 # venv under .venvs/ (long: one TensorFlow install per version; not part of `make test`).
-# VERSIONS="3.10 3.12" picks some; KEEP=1 also keeps the venvs of passing runs.
+# VERSIONS="3.12 3.13" picks some; KEEP=1 also keeps the venvs of passing runs.
 .PHONY: test-pythons
 test-pythons:
 	$(PYTHON) tools/test_pythons.py $(VERSIONS) $(if $(KEEP),--keep)

@@ -190,7 +190,7 @@ def execute_notebook(path: Path, profile: str = "full", timeout: int = 3600) -> 
     stamp = {
         "profile": profile,
         "code_sha256": code_sha256(nb),
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "wall_seconds": round(wall, 1),
         "metrics": metrics,
         "versions": {

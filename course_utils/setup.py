@@ -32,7 +32,7 @@ SUPPORTED: tuple[tuple[str, str, str], ...] = (
     ("tensorflow", "2.20", "2.22"),
     ("keras", "3.13", "4"),
 )
-MIN_PYTHON = (3, 10)
+MIN_PYTHON = (3, 11)  # requires-python in pyproject.toml
 
 
 class EnvironmentProblem(RuntimeError):

@@ -2,15 +2,8 @@
 
 import ast
 import re
+import tomllib  # Python >= 3.11; never pip's vendored tomli (see the last test)
 from pathlib import Path
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: tomli, tomllib's origin, which pytest requires there.
-    # Never pip's vendored copy: importing pip makes setuptools' distutils hack give way to the
-    # standard library's distutils for the rest of the process, and the next `import setuptools`
-    # (nbgrader does it) fails its own check (pypa/setuptools#3044, #3621).
-    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 # conda-forge names that differ from PyPI names.
@@ -100,6 +93,12 @@ def test_both_files_claim_the_same_pythons():
     )
 
 
+def test_setup_refuses_the_pythons_below_the_range():
+    from course_utils.setup import MIN_PYTHON
+
+    assert MIN_PYTHON == (3, _claimed_minors()[0]), "course_utils.setup.MIN_PYTHON vs pyproject"
+
+
 def test_readme_names_the_pythons_that_make_test_pythons_runs():
     minors = _claimed_minors()
     span = f"Python 3.{minors[0]}–3.{minors[-1]}"
@@ -110,7 +109,7 @@ def test_no_code_of_ours_imports_pip():
     """On Python 3.10 and 3.11, importing pip makes setuptools' distutils hack hand the
     standard library's distutils to the whole process; the next `import setuptools` (nbgrader
     does it) then fails its own assertion, and pytest stops at collection. Read TOML with
-    tomllib/tomli and versions with importlib.metadata instead."""
+    tomllib and versions with importlib.metadata instead (pypa/setuptools#3044, #3621)."""
     offenders = []
     for path in sorted([*ROOT.glob("tests/**/*.py"), *ROOT.glob("course_utils/**/*.py"),
                         *ROOT.glob("tools/*.py")]):

@@ -6,8 +6,8 @@ command line) found on this machine: a fresh venv in `.venvs/pyXY`, `pip install
 unit tests; no notebook is executed). One summary line per version at the end. A venv is
 removed after a clean run and kept after a failure, so the failure can be rerun.
 
-    python tools/test_pythons.py            # 3.10 ... 3.13, those that are installed
-    python tools/test_pythons.py 3.10 3.12  # just these
+    python tools/test_pythons.py            # each Python of requires-python found here
+    python tools/test_pythons.py 3.12 3.13  # just these
     python tools/test_pythons.py --keep     # keep every venv
 
 Runs the versions one after the other (never two test runs at once).
@@ -31,7 +31,7 @@ MARKERS = "not student and not lab"  # student: executes every notebook; lab: st
 
 
 def claimed_versions() -> list[str]:
-    """3.10 ... 3.13 from `requires-python = ">=3.10,<3.14"` (a regex: tomllib needs 3.11)."""
+    """3.11 ... 3.13 from `requires-python = ">=3.11,<3.14"` (a regex: any Python runs this)."""
     text = (ROOT / "pyproject.toml").read_text()
     match = re.search(r'^requires-python\s*=\s*">=3\.(\d+),\s*<3\.(\d+)"', text, re.M)
     if not match:
@@ -140,7 +140,7 @@ def run_version(version: str, python: str, full: str, keep: bool) -> tuple[bool,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("versions", nargs="*", help="e.g. 3.10 3.12 (default: requires-python)")
+    parser.add_argument("versions", nargs="*", help="e.g. 3.12 3.13 (default: requires-python)")
     parser.add_argument("--keep", action="store_true", help="keep the venvs of passing runs")
     args = parser.parse_args(argv)
     versions = args.versions or claimed_versions()
