@@ -76,8 +76,7 @@ def find_python(version: str) -> tuple[str, str] | None:
 
 
 def _counts(junit: Path) -> dict[str, int]:
-    suite = ET.parse(junit).getroot()
-    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    suite = next(ET.parse(junit).getroot().iter("testsuite"))  # the root, or its first child
     n = {k: int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")}
     n["passed"] = n["tests"] - n["failures"] - n["errors"] - n["skipped"]
     return n
@@ -89,7 +88,9 @@ def _size(path: Path) -> int:
 
 def run_version(version: str, python: str, full: str, keep: bool) -> tuple[bool, str]:
     venv = VENVS / f"py{version.replace('.', '')}"
-    shutil.rmtree(venv, ignore_errors=True)
+    if venv.exists():
+        print(f"== removing the previous {venv.relative_to(ROOT)}…", flush=True)
+        shutil.rmtree(venv)
     venv.parent.mkdir(exist_ok=True)
     log = venv.parent / f"{venv.name}-install.log"
     start = time.monotonic()
@@ -101,11 +102,16 @@ def run_version(version: str, python: str, full: str, keep: bool) -> tuple[bool,
         [str(bin_dir / "python"), "-m", "pip", "install", "--upgrade", "pip"],
         [str(bin_dir / "python"), "-m", "pip", "install", "-e", ".[dev,teach]"],
     ]
+    failed: list[str] | None = None
     with log.open("w") as out:
         for step in steps:
             if subprocess.run(step, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT).returncode:
-                return False, (f"{full:<8} install failed ({' '.join(step[-3:])}): "
-                               f"see {log.relative_to(ROOT)}")
+                failed = step
+                break
+    if failed is not None:
+        errors = [ln for ln in log.read_text().splitlines() if ln.startswith("ERROR")]
+        return False, (f"{full:<8} FAIL install ({' '.join(failed[-3:])}): "
+                       f"{errors[-1] if errors else 'see the log'} [{log.relative_to(ROOT)}]")
     installed = time.monotonic() - start
     print(f"== Python {full}: installed in {installed:.0f} s, running the unit tests…",
           flush=True)
