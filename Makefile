@@ -23,13 +23,15 @@ help:
 	@echo "make results  - run notebooks in the full profile and write results/ (NB=08 for one)"
 	@echo "make student  - write the student edition (solutions cleared) into student/"
 	@echo "make data     - download every dataset once into DATA_DIR (for COURSE_DATA_DIR)"
+	@echo "make site     - build the course website into site/ (nothing executed, offline)"
+	@echo "make test-pythons - unit tests in a fresh venv on each Python 3.11-3.13 found here"
 	@echo "make clean    - remove caches and generated files (distclean also removes .venv)"
 
 $(VENV)/bin/python:
 	@v=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || \
-	  { echo "error: '$(PYTHON)' was not found: install Python 3.10 or newer, then run make lab again" >&2; exit 1; }; \
-	case "$$v" in 3.1[0-9]|3.[2-9][0-9]) ;; \
-	  *) echo "error: Python 3.10 or newer is needed, but '$(PYTHON)' is Python $$v. Install a newer one, then: make lab PYTHON=python3.11" >&2; exit 1;; \
+	  { echo "error: '$(PYTHON)' was not found: install Python 3.11, 3.12 or 3.13, then run make lab again" >&2; exit 1; }; \
+	case "$$v" in 3.1[1-3]) ;; \
+	  *) echo "error: Python 3.11 to 3.13 is needed (TensorFlow has wheels for those), but '$(PYTHON)' is Python $$v. Install one of them, then: make lab PYTHON=python3.12" >&2; exit 1;; \
 	esac
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -89,3 +91,10 @@ distclean: clean
 site: $(STAMP)
 	@$(PY) -c 'import myst_nb, sphinx_book_theme' 2>/dev/null || $(PY) -m pip install --quiet -e '.[site]'
 	$(PY) -m course_utils.site
+
+# Unit tests (no notebooks) on each Python of requires-python found here, each in a fresh
+# venv under .venvs/ (long: one TensorFlow install per version; not part of `make test`).
+# VERSIONS="3.12 3.13" picks some; KEEP=1 also keeps the venvs of passing runs.
+.PHONY: test-pythons
+test-pythons:
+	$(PYTHON) tools/test_pythons.py $(VERSIONS) $(if $(KEEP),--keep)

@@ -30,9 +30,9 @@ from course_utils.profile import get_profile, seed_everything
 #: Versions the course is tested with (pyproject.toml): (package, lowest, first excluded).
 SUPPORTED: tuple[tuple[str, str, str], ...] = (
     ("tensorflow", "2.20", "2.22"),
-    ("keras", "3.10", "4"),
+    ("keras", "3.13", "4"),
 )
-MIN_PYTHON = (3, 10)
+MIN_PYTHON = (3, 11)  # requires-python in pyproject.toml
 
 
 class EnvironmentProblem(RuntimeError):

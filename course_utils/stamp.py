@@ -47,7 +47,7 @@ def code_sha256(nb: Any) -> str:
 
 def utc_now() -> str:
     """The current time in the stamp's format, e.g. ``2026-11-26T07:39:12Z``."""
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def machine_info() -> dict[str, Any]:

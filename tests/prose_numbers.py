@@ -7,14 +7,9 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    from pip._vendor import tomli as tomllib
-
 
 ROOT = Path(__file__).resolve().parent.parent
 ALLOW_FILE = ROOT / "tests" / "prose_numbers_allow.toml"

@@ -23,16 +23,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_make_lab_refuses_an_old_python_with_a_clear_message(tmp_path):
-    fake = tmp_path / "python3.8"
-    fake.write_text("#!/bin/sh\necho 3.8\n")
+@pytest.mark.parametrize("version", ["3.8", "3.10", "3.14"])
+def test_make_lab_refuses_an_unsupported_python_with_a_clear_message(tmp_path, version):
+    fake = tmp_path / f"python{version}"
+    fake.write_text(f"#!/bin/sh\necho {version}\n")
     fake.chmod(0o755)
     run = subprocess.run(
         ["make", "lab", f"PYTHON={fake}", f"VENV={tmp_path / 'venv'}"],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert run.returncode != 0
-    assert "Python 3.10 or newer is needed" in run.stderr and "Python 3.8" in run.stderr
+    assert "Python 3.11 to 3.13 is needed" in run.stderr and f"Python {version}" in run.stderr
     assert not (tmp_path / "venv").exists()
 
 

@@ -98,7 +98,8 @@ def test_setup_rejects_a_bad_profile(monkeypatch):
 @pytest.mark.parametrize(("package", "version", "fix"), [
     ("tensorflow", "2.19.1", "pip install 'tensorflow>=2.20,<2.22'"),
     ("tensorflow", "2.22.0", "pip install 'tensorflow>=2.20,<2.22'"),
-    ("keras", "2.15.0", "pip install 'keras>=3.10,<4'"),
+    ("keras", "2.15.0", "pip install 'keras>=3.13,<4'"),
+    ("keras", "3.12.4", "pip install 'keras>=3.13,<4'"),
 ])
 def test_versions_outside_the_tested_range_say_what_to_install(monkeypatch, package, version, fix):
     real = metadata.version
