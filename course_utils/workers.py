@@ -16,7 +16,8 @@ Ports are chosen free at run time; every line a worker prints is shown with its 
 (TensorFlow's C++ log and absl lines filtered out); a worker that exits with an error stops
 the job at once (the others would wait for it forever in their next all-reduce); a time
 limit bounds everything; and the processes are killed when the ``with`` block ends, when a
-cell fails, when the kernel is interrupted, and at interpreter exit.
+cell fails, when the kernel is interrupted, at interpreter exit, and (on Linux) when the
+kernel process itself is killed.
 """
 
 from __future__ import annotations
@@ -72,6 +73,16 @@ class WorkerFailed(RuntimeError):
 
 class WorkerTimeout(TimeoutError):
     """The job did not finish within its time limit; the workers were killed."""
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child, before exec
+    """Linux: have the kernel SIGKILL this child when its parent dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the context manager and atexit still clean up
 
 
 def free_ports(n: int, host: str = "127.0.0.1") -> list[int]:
@@ -228,7 +239,8 @@ class Workers:
             proc = subprocess.Popen(
                 [sys.executable, str(self.script), *self.args], env=self._environment(i),
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                text=True, bufsize=1, start_new_session=True)
+                text=True, bufsize=1, start_new_session=True,
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
             self.procs.append(proc)
             reader = threading.Thread(target=self._read, args=(i, proc), daemon=True)
             reader.start()

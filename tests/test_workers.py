@@ -140,3 +140,28 @@ def test_run_script_runs_one_plain_process(script, capsys):
     log = run_script(path, env={"GREETING": "hello"}, timeout=30, label="jax")
     assert log.lines == ["False hello"] and log.returncode == 0
     assert "[jax] False hello" in capsys.readouterr().out
+
+
+def test_workers_die_with_a_killed_parent(script, tmp_path):
+    """Even a SIGKILLed kernel (no atexit) leaves no worker behind (Linux)."""
+    if not os.path.exists("/proc"):
+        pytest.skip("Linux only")
+    path = script("import time\ntime.sleep(60)\n")
+    parent = tmp_path / "parent.py"
+    parent.write_text(
+        "import sys, time\nfrom course_utils.workers import Workers\n"
+        f"job = Workers({str(path)!r}, 2).start()\n"
+        "print(' '.join(str(p.pid) for p in job.procs), flush=True)\ntime.sleep(60)\n")
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, str(parent)], stdout=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    pids = [int(p) for p in proc.stdout.readline().split()]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in pids)
