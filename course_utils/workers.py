@@ -178,6 +178,11 @@ class Workers:
         tf_configs: override the ``TF_CONFIG`` text of each worker (for tests of bad input);
             each is validated and a bad one raises :class:`TFConfigError`.
         echo: print each worker's lines as they come (``[worker 0] ...``).
+        host: the address the workers listen on.
+        label: the prefix of the shown lines (``[label 0] ...``; ``[label]`` for one process).
+
+    A port found free here can still be taken by another program before the worker binds
+    it; the worker then exits with an error, and :meth:`wait` raises :class:`WorkerFailed`.
     """
 
     def __init__(self, script: str | os.PathLike[str], num_workers: int = 2, *,
