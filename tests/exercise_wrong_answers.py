@@ -532,6 +532,41 @@ out = np.array(F, copy=True)
 out[t0:t0 + width + 1] = 0.0
 return out""")),
     ],
+    # ------------------------------------------------------------------ 12
+    "ex12_1": [
+        ("per-replica batch taken as the global batch",
+         _fn("predict_four_replicas()", "return 32, math.ceil(1000 / 32)")),
+        ("steps rounded down (as with drop_remainder=True)",
+         _fn("predict_four_replicas()", "return 128, 1000 // 128")),
+        ("steps not rounded", _fn("predict_four_replicas()", "return 128, 1000 / 128")),
+    ],
+    "ex12_2": [
+        ("mean instead of sum", _fn(
+            "ring_all_reduce(grads)",
+            "return np.tile(np.mean(grads, axis=0), (len(grads), 1))")),
+        ("one summed row instead of one row per replica",
+         _fn("ring_all_reduce(grads)", "return np.sum(grads, axis=0)")),
+        ("reduce-scatter without the all-gather", _fn("ring_all_reduce(grads)", """
+n = len(grads)
+chunks = [np.array_split(np.asarray(g, dtype='float64').copy(), n) for g in grads]
+for step in range(n - 1):
+    msgs = [(r, (r - step) % n, chunks[r][(r - step) % n].copy()) for r in range(n)]
+    for r, c, data in msgs:
+        chunks[(r + 1) % n][c] = chunks[(r + 1) % n][c] + data
+return np.stack([np.concatenate(p) for p in chunks])""")),
+    ],
+    "ex12_3": [
+        ("no warm-up", _fn(
+            "goyal_learning_rate(step, base_lr, base_batch, global_batch, warmup_steps)",
+            "return base_lr * global_batch / base_batch")),
+        ("warm-up from zero", _fn(
+            "goyal_learning_rate(step, base_lr, base_batch, global_batch, warmup_steps)",
+            "return base_lr * global_batch / base_batch * min(1, step / warmup_steps)")),
+        ("square-root scaling", _fn(
+            "goyal_learning_rate(step, base_lr, base_batch, global_batch, warmup_steps)", """
+target = base_lr * (global_batch / base_batch) ** 0.5
+return base_lr + (target - base_lr) * min(1, step / warmup_steps)""")),
+    ],
 }
 
 # Wrong answers that a check of a notebook not yet re-run lets through (filled in from the

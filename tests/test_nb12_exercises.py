@@ -14,49 +14,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from exercise_wrong_answers import WRONG as ALL_WRONG
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "12_scaling_with_tf_distribute.ipynb"
 
-WRONG = {
-    "ex12_1": {
-        "per-replica batch taken as the global batch":
-            "def predict_four_replicas():\n    return 32, math.ceil(1000 / 32)\n",
-        "steps rounded down (as with drop_remainder=True)":
-            "def predict_four_replicas():\n    return 128, 1000 // 128\n",
-        "steps not rounded": "def predict_four_replicas():\n    return 128, 1000 / 128\n",
-    },
-    "ex12_2": {
-        "mean instead of sum":
-            "def ring_all_reduce(grads):\n"
-            "    return np.tile(np.mean(grads, axis=0), (len(grads), 1))\n",
-        "one summed row instead of one row per replica":
-            "def ring_all_reduce(grads):\n    return np.sum(grads, axis=0)\n",
-        "reduce-scatter without the all-gather":
-            "def ring_all_reduce(grads):\n"
-            "    n = len(grads)\n"
-            "    chunks = [np.array_split(np.asarray(g, dtype='float64').copy(), n)\n"
-            "              for g in grads]\n"
-            "    for step in range(n - 1):\n"
-            "        msgs = [(r, (r - step) % n, chunks[r][(r - step) % n].copy())\n"
-            "                for r in range(n)]\n"
-            "        for r, c, data in msgs:\n"
-            "            chunks[(r + 1) % n][c] = chunks[(r + 1) % n][c] + data\n"
-            "    return np.stack([np.concatenate(p) for p in chunks])\n",
-    },
-    "ex12_3": {
-        "no warm-up":
-            "def goyal_learning_rate(step, base_lr, base_batch, global_batch, warmup_steps):\n"
-            "    return base_lr * global_batch / base_batch\n",
-        "warm-up from zero":
-            "def goyal_learning_rate(step, base_lr, base_batch, global_batch, warmup_steps):\n"
-            "    return base_lr * global_batch / base_batch * min(1, step / warmup_steps)\n",
-        "square-root scaling":
-            "def goyal_learning_rate(step, base_lr, base_batch, global_batch, warmup_steps):\n"
-            "    target = base_lr * (global_batch / base_batch) ** 0.5\n"
-            "    return base_lr + (target - base_lr) * min(1, step / warmup_steps)\n",
-    },
-}
+# The wrong answers live with every other exercise's, in tests/exercise_wrong_answers.py.
+WRONG = {key: dict(pairs) for key, pairs in ALL_WRONG.items() if key.startswith("ex12_")}
 
 RUNNER = textwrap.dedent("""
     import json, math, sys
