@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Any
+
+from course_utils.stats import wilson_interval
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results" / "results.json"
@@ -29,21 +30,18 @@ FIGURE = ROOT / "results" / "headline.png"
 README = ROOT / "README.md"
 START = "<!-- headline:start -->"
 END = "<!-- headline:end -->"
-Z95 = 1.959963984540054
 
 
 class ReportError(ValueError):
     """results.json or anchors.json lacks what the headline table needs."""
 
 
-def wilson(accuracy: float, n: int, z: float = Z95) -> tuple[float, float]:
-    """The Wilson score interval for a proportion measured on n independent examples."""
+def wilson(accuracy: float, n: int) -> tuple[float, float]:
+    """The Wilson 95 % interval of an accuracy measured on n test examples
+    (:func:`course_utils.stats.wilson_interval` on the count it implies)."""
     if n <= 0 or not 0.0 <= accuracy <= 1.0:
         raise ReportError(f"need 0 <= accuracy <= 1 and n > 0, got {accuracy}, {n}")
-    denom = 1 + z * z / n
-    centre = (accuracy + z * z / (2 * n)) / denom
-    half = z * math.sqrt(accuracy * (1 - accuracy) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    return wilson_interval(round(accuracy * n), n)
 
 
 def load(results: Path = RESULTS, anchors: Path = ANCHORS) -> tuple[dict, list[dict]]:
