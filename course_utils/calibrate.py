@@ -33,11 +33,12 @@ from typing import Any
 from course_utils.stamp import RunStamp, package_version, utc_now
 
 #: The reference machine: the speed that normalised times are expressed in. Median of the
-#: medians of 3 runs of ``python -m course_utils.calibrate`` on 2026-12-07 (8183.4, 5262.1
-#: and 4860.1 images/s; the shared machine's load average was 6-9 throughout, so this is
-#: the speed under that load, not the idle machine's). Re-measure it only together with a
+#: medians of 3 runs of ``python -m course_utils.calibrate`` on 2026-12-07, 17:16 UTC, on an
+#: otherwise idle machine (load average below 1.5): 16290.0, 11653.6 and 16421.0 images/s,
+#: single passes 11116-18120. (Earlier runs that day under a load average of 6-9 gave
+#: 4860-8183: calibration measures the load too.) Re-measure it only together with a
 #: re-run of every notebook: calibrated entries are expressed in this unit.
-REFERENCE_IMAGES_PER_SECOND = 5262.1
+REFERENCE_IMAGES_PER_SECOND = 16290.0
 REFERENCE_MACHINE = "Intel Xeon (family 6, model 207), 2 cores, KVM, AVX-512"
 REFERENCE_DATE = "2026-12-07"
 
