@@ -56,7 +56,7 @@ unit: $(STAMP)
 # checks the outputs of its `# NBVAL_CHECK_OUTPUT` cells and its student edition. A cell
 # that runs longer than CELL_TIMEOUT seconds fails. Exit status 5 (no test collected) is
 # an error, said in words.
-# PYTEST_ARGS passes more options, e.g. PYTEST_ARGS="-n 2" with pytest-xdist installed.
+# PYTEST_ARGS passes more options, e.g. PYTEST_ARGS="-n 2" (pytest-xdist; .ci/run uses it).
 CELL_TIMEOUT ?= 120
 PYTEST_ARGS ?=
 PYTEST := COURSE_PROFILE=smoke $(VENV)/bin/pytest -p no:cacheprovider --cell-timeout=$(CELL_TIMEOUT) \
