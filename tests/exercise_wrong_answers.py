@@ -535,25 +535,39 @@ return out""")),
     # ------------------------------------------------------------------ 12
     "ex12_1": [
         ("per-replica batch taken as the global batch",
-         _fn("predict_four_replicas()", "return 32, math.ceil(1000 / 32)")),
+         _fn("predict_four_replicas()", "return 32, math.ceil(1000 / 32), [8, 0, 0, 0]")),
         ("steps rounded down (as with drop_remainder=True)",
-         _fn("predict_four_replicas()", "return 128, 1000 // 128")),
-        ("steps not rounded", _fn("predict_four_replicas()", "return 128, 1000 / 128")),
+         _fn("predict_four_replicas()", "return 128, 1000 // 128, [32, 32, 32, 32]")),
+        ("steps not rounded", _fn("predict_four_replicas()",
+                                  "return 128, 1000 / 128, [26, 26, 26, 26]")),
+        ("last batch filled replica by replica",
+         _fn("predict_four_replicas()", "return 128, 8, [32, 32, 32, 8]")),
     ],
     "ex12_2": [
-        ("mean instead of sum", _fn(
-            "ring_all_reduce(grads)",
-            "return np.tile(np.mean(grads, axis=0), (len(grads), 1))")),
-        ("one summed row instead of one row per replica",
-         _fn("ring_all_reduce(grads)", "return np.sum(grads, axis=0)")),
+        ("mean instead of sum", _fn("ring_all_reduce(grads)", """
+n, length = len(grads), len(grads[0])
+sizes = [len(c) for c in np.array_split(np.arange(length), n)]
+sent = [2 * length - sizes[(r + 1) % n] - sizes[(r + 2) % n] for r in range(n)]
+return np.tile(np.mean(grads, axis=0), (n, 1)), sent""")),
+        ("one summed row instead of one row per replica", _fn("ring_all_reduce(grads)", """
+n, length = len(grads), len(grads[0])
+sizes = [len(c) for c in np.array_split(np.arange(length), n)]
+sent = [2 * length - sizes[(r + 1) % n] - sizes[(r + 2) % n] for r in range(n)]
+return np.sum(grads, axis=0), sent""")),
+        ("sum and tile, no ring (sent counted as 2(N-1)/N of the length)",
+         _fn("ring_all_reduce(grads)", """
+n = len(grads)
+return np.tile(np.sum(grads, 0), (n, 1)), [2 * (n - 1) * len(grads[0]) / n] * n""")),
         ("reduce-scatter without the all-gather", _fn("ring_all_reduce(grads)", """
 n = len(grads)
 chunks = [np.array_split(np.asarray(g, dtype='float64').copy(), n) for g in grads]
+sent = [0] * n
 for step in range(n - 1):
     msgs = [(r, (r - step) % n, chunks[r][(r - step) % n].copy()) for r in range(n)]
     for r, c, data in msgs:
         chunks[(r + 1) % n][c] = chunks[(r + 1) % n][c] + data
-return np.stack([np.concatenate(p) for p in chunks])""")),
+        sent[r] += data.size
+return np.stack([np.concatenate(p) for p in chunks]), sent""")),
     ],
     "ex12_3": [
         ("no warm-up", _fn(
