@@ -586,7 +586,4 @@ return base_lr + (target - base_lr) * min(1, step / warmup_steps)""")),
 # Wrong answers that a check of a notebook not yet re-run lets through (filled in from the
 # test's first run; each says why, and is removed when that notebook's check is fixed).
 KNOWN_MISSES: dict[tuple[str, str], str] = {
-    ("ex04_2", "unstable formula exp(-yf)/(1+exp(-yf))"): (
-        "the check's scores stop at ±50, where exp(50) does not overflow; inputs of ±800 "
-        "would give inf/inf = nan (issue 15, fix when notebook 04 is re-run)"),
 }
