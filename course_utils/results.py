@@ -1,9 +1,13 @@
 """Record a notebook's headline numbers so the results run can collect them.
 
-A notebook calls ``record("test_accuracy", 0.9951)``. The value is printed (so it
-is visible in the committed output) and, when the results runner executes the
-notebook, appended to the file named by ``COURSE_RESULTS_FILE``; the runner then
-writes it into ``results/results.json``.
+A notebook calls ``record("test_accuracy", 0.9951)``. Nothing is printed: the
+notebook shows the learner each number in its own words (with its interval, its
+unit), and a ``[result] ...`` echo under it was plumbing. When the results runner
+executes the notebook, the value is appended to the file named by
+``COURSE_RESULTS_FILE``; the runner then writes it into ``results/results.json``.
+Inside a notebook, assign the value it returns (``acc = record(...)``) or end the
+line with ``;`` when ``record`` is the last line of a cell, so no ``Out[]`` echo
+appears either (a test checks every notebook's cells for that).
 """
 
 from __future__ import annotations
@@ -46,8 +50,6 @@ def record(name: str, value: float | int | str) -> float | int | str:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"record({name!r}, {value}) is not finite; check the training run.")
     recorded[name] = value
-    shown = f"{value:.4f}" if isinstance(value, float) else str(value)
-    print(f"[result] {name} = {shown}")
     path = os.environ.get(ENV_VAR)
     if path:
         with Path(path).open("a", encoding="utf-8") as fh:
