@@ -44,6 +44,12 @@ y_test = _rng.integers(0, 10, size=100).astype(np.uint8)
 model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Rescaling(1 / 255),
                           layers.Flatten(), layers.Dense(10, activation="softmax")])
 """,
+    "04": """
+from course_utils.profile import seed_everything
+_rng = np.random.default_rng(0)
+X_train = _rng.random((256, 784)).astype("float32")
+y_train = np.where(_rng.random((256, 1)) < 0.5, 1.0, -1.0).astype("float32")
+""",
     "07": """
 _rng = np.random.default_rng(0)
 X_val = _rng.random((8, 28, 28)).astype("float32")
@@ -215,6 +221,11 @@ return -y * e / (1.0 + e)""")),
         ("sign", _fn("kl_divergence(P, Q)", "return np.sum(P * np.log(Q / P), axis=-1)")),
         ("a mean for the sum", _fn("kl_divergence(P, Q)",
                                    "return np.mean(P * np.log(P / Q), axis=-1)")),
+    ],
+    "ex04_4": [
+        ("an upper bound trains a better classifier", _fn("answer_04_4()", 'return "a"')),
+        ("larger gradients, larger Adam steps", _fn("answer_04_4()", 'return "b"')),
+        ("the minimiser moves", _fn("answer_04_4()", 'return "d"')),
     ],
     # ------------------------------------------------------------------ 05
     "ex05_1": [
