@@ -28,7 +28,8 @@ from keras import layers
 # Names each notebook's check cells take from its lesson cells (copied from the notebook).
 LESSON_NAMES: dict[str, list[str]] = {
     "01": ["X_bool", "targets", "augment", "num_epochs"],
-    "06": ["Value"],
+    "06": ["Value", "X_xor", "y_xor", "sigmoid", "dsigmoid_from_output", "T", "init_xor",
+           "xor_forward", "sse_loss", "xor_backward", "numerical_gradient", "relative_error"],
     "08": ["measured_receptive_field", "edge_x"],
     "09": ["conv_block"],
     "10": ["sigmoid"],
@@ -294,6 +295,27 @@ return probs / len(y)""")),
         ("exp(+v)", _fn("sigmoid_value(v)", "return 1.0 / (1.0 + v.exp())")),
         ("a new Value: no path back to v", _fn(
             "sigmoid_value(v)", "return Value(1.0 / (1.0 + math.exp(-v.data)))")),
+    ],
+    "ex06_5": [
+        ("a bug anywhere spoils every gradient", _fn("answer_06_5()", 'return "a"')),
+        ("the output layer's gradients", _fn("answer_06_5()", 'return "c"')),
+        ("the check only sees the loss", _fn("answer_06_5()", 'return "d"')),
+    ],
+    "ex06_6": [
+        ("absolute error, not relative", _fn("gradient_check_errors(backward_fn, params)", """
+analytic = backward_fn(params, xor_forward(params, X_xor), y_xor)
+numeric = numerical_gradient(lambda p: sse_loss(xor_forward(p, X_xor)["y_hat"], y_xor), params)
+return np.array([np.linalg.norm(analytic[k] - numeric[k]) for k in ("W1", "b1", "W2", "b2")])""")),
+        ("mean squared error for the half-sum loss", _fn(
+            "gradient_check_errors(backward_fn, params)", """
+analytic = backward_fn(params, xor_forward(params, X_xor), y_xor)
+numeric = numerical_gradient(
+    lambda p: np.mean((xor_forward(p, X_xor)["y_hat"] - y_xor) ** 2), params)
+return np.array([relative_error(analytic[k], numeric[k]) for k in ("W1", "b1", "W2", "b2")])""")),
+        ("one number: the largest error", _fn("gradient_check_errors(backward_fn, params)", """
+analytic = backward_fn(params, xor_forward(params, X_xor), y_xor)
+numeric = numerical_gradient(lambda p: sse_loss(xor_forward(p, X_xor)["y_hat"], y_xor), params)
+return max(relative_error(analytic[k], numeric[k]) for k in params)""")),
     ],
     # ------------------------------------------------------------------ 07
     "ex07_1": [
