@@ -352,6 +352,57 @@ return keras.Sequential(layers_ + [keras.layers.Dense(10)])""")),
         ("mean confidence", _fn("accuracy_from_probs(probs, y)",
                                 "return float(np.mean(np.max(probs, axis=1)))")),
     ],
+    "ex07_5": [
+        ("tf.keras 2: restores only when it stopped early", _fn(
+            "early_stopping_outcome(val_losses, patience)", """
+best, best_epoch, waited = float("inf"), 0, 0
+for epoch, loss in enumerate(val_losses, start=1):
+    if loss < best:
+        best, best_epoch, waited = loss, epoch, 0
+    else:
+        waited += 1
+        if waited >= patience:
+            return epoch, best_epoch
+return len(val_losses), len(val_losses)""")),
+        ("a tie counts as an improvement", _fn(
+            "early_stopping_outcome(val_losses, patience)", """
+best, best_epoch, waited = float("inf"), 0, 0
+for epoch, loss in enumerate(val_losses, start=1):
+    if loss <= best:
+        best, best_epoch, waited = loss, epoch, 0
+    else:
+        waited += 1
+        if waited >= patience:
+            return epoch, best_epoch
+return len(val_losses), best_epoch""")),
+        ("patience off by one (waits one epoch too many)", _fn(
+            "early_stopping_outcome(val_losses, patience)", """
+best, best_epoch, waited = float("inf"), 0, 0
+for epoch, loss in enumerate(val_losses, start=1):
+    if loss < best:
+        best, best_epoch, waited = loss, epoch, 0
+    else:
+        waited += 1
+        if waited > patience:
+            return epoch, best_epoch
+return len(val_losses), best_epoch""")),
+        ("keeps the last epoch's weights", _fn(
+            "early_stopping_outcome(val_losses, patience)", """
+best, waited = float("inf"), 0
+for epoch, loss in enumerate(val_losses, start=1):
+    if loss < best:
+        best, waited = loss, 0
+    else:
+        waited += 1
+        if waited >= patience:
+            return epoch, epoch
+return len(val_losses), len(val_losses)""")),
+    ],
+    "ex07_6": [
+        ("L2 taken for weight decay under Adam", _fn("answer_07_6()", 'return "a"')),
+        ("Adam's normalisation cancels the penalty", _fn("answer_07_6()", 'return "c"')),
+        ("L2 and decay differ for SGD too", _fn("answer_07_6()", 'return "d"')),
+    ],
     # ------------------------------------------------------------------ 08
     "ex08_1": [
         ("average pooling", _fn("max_pool2d(X, pool_size=2, stride=2)", """
