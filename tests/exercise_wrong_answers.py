@@ -28,6 +28,7 @@ from keras import layers
 # Names each notebook's check cells take from its lesson cells (copied from the notebook).
 LESSON_NAMES: dict[str, list[str]] = {
     "01": ["X_bool", "targets", "augment", "num_epochs"],
+    "05": ["GradientDescent", "Momentum"],
     "06": ["Value", "X_xor", "y_xor", "sigmoid", "dsigmoid_from_output", "T", "init_xor",
            "xor_forward", "sse_loss", "xor_backward", "numerical_gradient", "relative_error"],
     "08": ["measured_receptive_field", "edge_x"],
@@ -234,6 +235,19 @@ return np.array(thetas)""")),
     "ex05_2": [
         ("1 / lambda_max", _fn("max_stable_lr(H)", "return 1 / np.linalg.eigvalsh(H).max()")),
         ("2 / lambda_min", _fn("max_stable_lr(H)", "return 2 / np.linalg.eigvalsh(H).min()")),
+    ],
+    "ex05_5": [
+        ("momentum ignored: 2 / lambda_max", _fn(
+            "momentum_max_stable_lr(H, mu)", "return 2 / np.linalg.eigvalsh(H).max()")),
+        ("effective-rate reasoning: 2 (1 - mu) / lambda_max", _fn(
+            "momentum_max_stable_lr(H, mu)",
+            "return 2 * (1 - mu) / np.linalg.eigvalsh(H).max()")),
+        ("effective rate the other way: 2 / ((1 - mu) lambda_max)", _fn(
+            "momentum_max_stable_lr(H, mu)",
+            "return 2 / ((1 - mu) * np.linalg.eigvalsh(H).max())")),
+        ("flattest curvature: 2 (1 + mu) / lambda_min", _fn(
+            "momentum_max_stable_lr(H, mu)",
+            "return 2 * (1 + mu) / np.linalg.eigvalsh(H).min()")),
     ],
     "ex05_3": [
         ("no bias correction", _fn(
