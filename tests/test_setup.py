@@ -130,7 +130,7 @@ def test_supported_ranges_match_pyproject():
 AWAITING_FULL_RERUN = {
     "03_activation_functions", "05_gradient_descent_and_optimizers",
     "06_backprop_by_hand", "07_first_keras_model", "08_cnn_mnist", "09_cnn_cifar10",
-    "10_lstm_imdb", "11_keyword_spotting",
+    "11_keyword_spotting",
 }
 SETUP_CALL = re.compile(r"\Afrom course_utils\.setup import setup\n\nsetup\((seed=)?\d*\)")
 
