@@ -68,6 +68,14 @@ y_pred = np.where(_rng.random(500) < 0.8, y_test, _rng.integers(0, 10, size=500)
     "10": """
 _rng = np.random.default_rng(0)
 x_train = [list(_rng.integers(1, 1000, size=n)) for n in (30, 80, 120)]
+maxlen = 12
+x_val = np.empty(6, dtype=object)
+x_val[:] = [list(_rng.integers(1, 50, size=n)) for n in (3, 5, 6, 9, 14, 20)]
+y_val = _rng.integers(0, 2, size=6)
+rnn_long, lstm_long = (
+    keras.Sequential([keras.Input((None,), dtype="int32"), layers.Embedding(10_000, 4),
+                      recurrent, layers.Dense(1, activation="sigmoid")])
+    for recurrent in (layers.SimpleRNN(3), layers.LSTM(3)))
 """,
 }
 
@@ -590,6 +598,11 @@ return h""")),
 h0 = np.zeros((xs.shape[0], recurrent_kernel.shape[0]), dtype=xs.dtype)
 return np.stack([gru_step(xs[:, t], h0, kernel, recurrent_kernel, bias)
                  for t in range(xs.shape[1])], axis=1)""")),
+    ],
+    "ex10_5": [
+        ("all the words are still there", _fn("answer_10_5()", 'return "a"')),
+        ("reviews state their verdict early", _fn("answer_10_5()", 'return "c"')),
+        ("every prediction flips", _fn("answer_10_5()", 'return "d"')),
     ],
     # ------------------------------------------------------------------ 11
     "ex11_1": [
