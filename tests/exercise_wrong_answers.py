@@ -28,7 +28,9 @@ from keras import layers
 # Names each notebook's check cells take from its lesson cells (copied from the notebook).
 LESSON_NAMES: dict[str, list[str]] = {
     "01": ["X_bool", "targets", "augment", "num_epochs"],
-    "06": ["Value"],
+    "05": ["GradientDescent", "Momentum"],
+    "06": ["Value", "X_xor", "y_xor", "sigmoid", "dsigmoid_from_output", "T", "init_xor",
+           "xor_forward", "sse_loss", "xor_backward", "numerical_gradient", "relative_error"],
     "08": ["measured_receptive_field", "edge_x"],
     "09": ["conv_block"],
     "10": ["sigmoid"],
@@ -72,6 +74,14 @@ y_pred = np.where(_rng.random(500) < 0.8, y_test, _rng.integers(0, 10, size=500)
     "10": """
 _rng = np.random.default_rng(0)
 x_train = [list(_rng.integers(1, 1000, size=n)) for n in (30, 80, 120)]
+maxlen = 12
+x_val = np.empty(6, dtype=object)
+x_val[:] = [list(_rng.integers(1, 50, size=n)) for n in (3, 5, 6, 9, 14, 20)]
+y_val = _rng.integers(0, 2, size=6)
+rnn_long, lstm_long = (
+    keras.Sequential([keras.Input((None,), dtype="int32"), layers.Embedding(10_000, 4),
+                      recurrent, layers.Dense(1, activation="sigmoid")])
+    for recurrent in (layers.SimpleRNN(3), layers.LSTM(3)))
 """,
 }
 
@@ -245,6 +255,19 @@ return np.array(thetas)""")),
         ("1 / lambda_max", _fn("max_stable_lr(H)", "return 1 / np.linalg.eigvalsh(H).max()")),
         ("2 / lambda_min", _fn("max_stable_lr(H)", "return 2 / np.linalg.eigvalsh(H).min()")),
     ],
+    "ex05_5": [
+        ("momentum ignored: 2 / lambda_max", _fn(
+            "momentum_max_stable_lr(H, mu)", "return 2 / np.linalg.eigvalsh(H).max()")),
+        ("effective-rate reasoning: 2 (1 - mu) / lambda_max", _fn(
+            "momentum_max_stable_lr(H, mu)",
+            "return 2 * (1 - mu) / np.linalg.eigvalsh(H).max()")),
+        ("effective rate the other way: 2 / ((1 - mu) lambda_max)", _fn(
+            "momentum_max_stable_lr(H, mu)",
+            "return 2 / ((1 - mu) * np.linalg.eigvalsh(H).max())")),
+        ("flattest curvature: 2 (1 + mu) / lambda_min", _fn(
+            "momentum_max_stable_lr(H, mu)",
+            "return 2 * (1 + mu) / np.linalg.eigvalsh(H).min()")),
+    ],
     "ex05_3": [
         ("no bias correction", _fn(
             "adam_paper(theta0, grads, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7)", """
@@ -306,6 +329,27 @@ return probs / len(y)""")),
         ("a new Value: no path back to v", _fn(
             "sigmoid_value(v)", "return Value(1.0 / (1.0 + math.exp(-v.data)))")),
     ],
+    "ex06_5": [
+        ("a bug anywhere spoils every gradient", _fn("answer_06_5()", 'return "a"')),
+        ("the output layer's gradients", _fn("answer_06_5()", 'return "c"')),
+        ("the check only sees the loss", _fn("answer_06_5()", 'return "d"')),
+    ],
+    "ex06_6": [
+        ("absolute error, not relative", _fn("gradient_check_errors(backward_fn, params)", """
+analytic = backward_fn(params, xor_forward(params, X_xor), y_xor)
+numeric = numerical_gradient(lambda p: sse_loss(xor_forward(p, X_xor)["y_hat"], y_xor), params)
+return np.array([np.linalg.norm(analytic[k] - numeric[k]) for k in ("W1", "b1", "W2", "b2")])""")),
+        ("mean squared error for the half-sum loss", _fn(
+            "gradient_check_errors(backward_fn, params)", """
+analytic = backward_fn(params, xor_forward(params, X_xor), y_xor)
+numeric = numerical_gradient(
+    lambda p: np.mean((xor_forward(p, X_xor)["y_hat"] - y_xor) ** 2), params)
+return np.array([relative_error(analytic[k], numeric[k]) for k in ("W1", "b1", "W2", "b2")])""")),
+        ("one number: the largest error", _fn("gradient_check_errors(backward_fn, params)", """
+analytic = backward_fn(params, xor_forward(params, X_xor), y_xor)
+numeric = numerical_gradient(lambda p: sse_loss(xor_forward(p, X_xor)["y_hat"], y_xor), params)
+return max(relative_error(analytic[k], numeric[k]) for k in params)""")),
+    ],
     # ------------------------------------------------------------------ 07
     "ex07_1": [
         ("no biases", _fn("count_dense_params(layer_sizes)",
@@ -340,6 +384,57 @@ return keras.Sequential(layers_ + [keras.layers.Dense(10)])""")),
                                       "return float(np.mean(np.argmax(probs, axis=0) == y))")),
         ("mean confidence", _fn("accuracy_from_probs(probs, y)",
                                 "return float(np.mean(np.max(probs, axis=1)))")),
+    ],
+    "ex07_5": [
+        ("tf.keras 2: restores only when it stopped early", _fn(
+            "early_stopping_outcome(val_losses, patience)", """
+best, best_epoch, waited = float("inf"), 0, 0
+for epoch, loss in enumerate(val_losses, start=1):
+    if loss < best:
+        best, best_epoch, waited = loss, epoch, 0
+    else:
+        waited += 1
+        if waited >= patience:
+            return epoch, best_epoch
+return len(val_losses), len(val_losses)""")),
+        ("a tie counts as an improvement", _fn(
+            "early_stopping_outcome(val_losses, patience)", """
+best, best_epoch, waited = float("inf"), 0, 0
+for epoch, loss in enumerate(val_losses, start=1):
+    if loss <= best:
+        best, best_epoch, waited = loss, epoch, 0
+    else:
+        waited += 1
+        if waited >= patience:
+            return epoch, best_epoch
+return len(val_losses), best_epoch""")),
+        ("patience off by one (waits one epoch too many)", _fn(
+            "early_stopping_outcome(val_losses, patience)", """
+best, best_epoch, waited = float("inf"), 0, 0
+for epoch, loss in enumerate(val_losses, start=1):
+    if loss < best:
+        best, best_epoch, waited = loss, epoch, 0
+    else:
+        waited += 1
+        if waited > patience:
+            return epoch, best_epoch
+return len(val_losses), best_epoch""")),
+        ("keeps the last epoch's weights", _fn(
+            "early_stopping_outcome(val_losses, patience)", """
+best, waited = float("inf"), 0
+for epoch, loss in enumerate(val_losses, start=1):
+    if loss < best:
+        best, waited = loss, 0
+    else:
+        waited += 1
+        if waited >= patience:
+            return epoch, epoch
+return len(val_losses), len(val_losses)""")),
+    ],
+    "ex07_6": [
+        ("L2 taken for weight decay under Adam", _fn("answer_07_6()", 'return "a"')),
+        ("Adam's normalisation cancels the penalty", _fn("answer_07_6()", 'return "c"')),
+        ("L2 and decay differ for SGD too", _fn("answer_07_6()", 'return "d"')),
     ],
     # ------------------------------------------------------------------ 08
     "ex08_1": [
@@ -514,6 +609,11 @@ return h""")),
 h0 = np.zeros((xs.shape[0], recurrent_kernel.shape[0]), dtype=xs.dtype)
 return np.stack([gru_step(xs[:, t], h0, kernel, recurrent_kernel, bias)
                  for t in range(xs.shape[1])], axis=1)""")),
+    ],
+    "ex10_5": [
+        ("all the words are still there", _fn("answer_10_5()", 'return "a"')),
+        ("reviews state their verdict early", _fn("answer_10_5()", 'return "c"')),
+        ("every prediction flips", _fn("answer_10_5()", 'return "d"')),
     ],
     # ------------------------------------------------------------------ 11
     "ex11_1": [

@@ -39,7 +39,6 @@ ALLOWED_CONFLICTS: dict[str, set[str]] = {
     # found by this test
     "conv_params": {"01", "08"},  # 01: k·k·c_in·c_out (+ c_out); 08: (k·k·c_in + 1)·c_out
     "keras_separable_params": {"08", "11"},  # check cells; 11 has no bias, no multiplier
-    "make_mlp": {"05", "07"},  # 05: 784-64-10 logits; 07: 128-64-10, compiled, regularised
     "numerical_gradient": {"01", "06"},  # 01: of a vector; 06: of a dict of arrays
     "perceptron_loss": {"01", "04"},  # 01: (w, x, y) one example; 04: (y, f) arrays
     "sigmoid": {"03", "06", "10"},  # same maths: argument x vs z, 1.0 vs 1
