@@ -28,6 +28,7 @@ from keras import layers
 # Names each notebook's check cells take from its lesson cells (copied from the notebook).
 LESSON_NAMES: dict[str, list[str]] = {
     "01": ["X_bool", "targets", "augment", "num_epochs"],
+    "03": ["x", "sigmoid", "d_sigmoid", "sigmoid_derivative"],
     "05": ["GradientDescent", "Momentum"],
     "06": ["Value", "X_xor", "y_xor", "sigmoid", "dsigmoid_from_output", "T", "init_xor",
            "xor_forward", "sse_loss", "xor_backward", "numerical_gradient", "relative_error"],
@@ -209,6 +210,27 @@ return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))""")),
             "dead_fraction(A)", "return float(np.any(A == 0, axis=0).mean())")),
         ("rows instead of columns", _fn(
             "dead_fraction(A)", "return float(np.all(A == 0, axis=1).mean())")),
+    ],
+    "ex03_4": [
+        ("one-sided difference", _fn(
+            "gradient_check(f, df, x, eps=1e-5)",
+            "return float(np.max(np.abs(df(x) - (f(x + eps) - f(x)) / eps)))")),
+        ("eps instead of 2 eps", _fn(
+            "gradient_check(f, df, x, eps=1e-5)",
+            "return float(np.max(np.abs(df(x) - (f(x + eps) - f(x - eps)) / eps)))")),
+        ("mean for the max", _fn(
+            "gradient_check(f, df, x, eps=1e-5)",
+            "return float(np.mean(np.abs(df(x) - (f(x + eps) - f(x - eps)) / (2 * eps))))")),
+    ],
+    "ex03_5": [
+        ("the helper is always wrong", _fn("answer_03_5()", 'return {"a"}')),
+        ("x * (1 - x) passes on any input", _fn("answer_03_5()", 'return {"a", "b", "c"}')),
+        ("1 - tanh is tanh's derivative", _fn("answer_03_5()", 'return {"a", "c", "d"}')),
+    ],
+    "ex03_6": [
+        ("ReLU solves vanishing gradients", _fn("answer_03_6()", 'return "a"')),
+        ("Adam prevents dead units", _fn("answer_03_6()", 'return "c"')),
+        ("ReLU is zero-centred", _fn("answer_03_6()", 'return "d"')),
     ],
     # ------------------------------------------------------------------ 04
     "ex04_1": [
