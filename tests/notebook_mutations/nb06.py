@@ -8,7 +8,7 @@ MUTATIONS = [
         name="sigmoid_derivative_fed_z",
         cell="def xor_backward(params",
         old='dsigmoid_from_output(cache["a1"])', new='dsigmoid_from_output(cache["z1"])',
-        caught_by="check_errors = gradient_check(xor_backward,",
+        caught_by="check_errors = xor_gradient_check(xor_backward,",
         why="x*(1-x) applied to the hidden pre-activations instead of the activations "
             "(the slip the source article's helper invites)",
     ),
@@ -31,7 +31,7 @@ MUTATIONS = [
         cell="def xor_backward(params",
         old="dL_db1 = dL_dz1.sum(axis=-2, keepdims=True)",
         new="dL_db1 = dL_dz1.mean(axis=-2, keepdims=True)",
-        caught_by="check_errors = gradient_check(xor_backward,",
+        caught_by="check_errors = xor_gradient_check(xor_backward,",
         why="a mean over the examples where the loss is a sum (wrong batch reduction)",
     ),
     Mutation(
