@@ -84,6 +84,9 @@ rnn_long, lstm_long = (
                       recurrent, layers.Dense(1, activation="sigmoid")])
     for recurrent in (layers.SimpleRNN(3), layers.LSTM(3)))
 """,
+    "11": """
+fa_hours = {"validation": 0.0362, "test": 0.0611}
+""",
 }
 
 
@@ -664,6 +667,11 @@ return np.stack([gru_step(xs[:, t], h0, kernel, recurrent_kernel, bias)
 out = np.array(F, copy=True)
 out[t0:t0 + width + 1] = 0.0
 return out""")),
+    ],
+    "ex11_5": [
+        ("one hour without a false alarm taken as proof", _fn("answer_11_5()", 'return "a"')),
+        ("a zero count on a few minutes taken as a zero rate", _fn("answer_11_5()", 'return "d"')),
+        ("ten times the needed length", _fn("answer_11_5()", 'return "c"')),
     ],
     # ------------------------------------------------------------------ 12
     "ex12_1": [
